@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything the service and the trainer need. Idempotent; CPU by default.
+#   AETNET_CUDA=1 bash scripts/install.sh   → onnxruntime-node CUDA 12 provider
+#   AETNET_TRAINER=0                          → skip the Python trainer environment
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${AETNET_CUDA:-0}" == "1" ]]; then export ONNXRUNTIME_NODE_INSTALL=cuda12; else export ONNXRUNTIME_NODE_INSTALL=skip; fi
+if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+npx tsc -p tsconfig.json
+
+if [[ "${AETNET_TRAINER:-1}" == "1" ]]; then
+  PYTHON="${PYTHON:-python3}"
+  [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
+  if ! .venv/bin/python -c 'import aetnet_trainer, torch, transformers, onnxruntime' 2>/dev/null; then
+    # torch first and pinned: the CPU wheel on disk; a bare `torch` would pull a multi-GB CUDA build.
+    .venv/bin/pip install -q "torch==${AETNET_TORCH_VERSION:-2.13.0}"
+    .venv/bin/pip install -q -e './trainer[test]'
+  fi
+fi
