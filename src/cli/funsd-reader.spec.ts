@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FUNSD_LABELS, parseFunsdAnnotation } from './funsd-reader';
+
+const label = (name: string) => FUNSD_LABELS.indexOf(name as never);
+
+const annotation = {
+  form: [
+    { id: 0, label: 'other', words: [{ text: 'R&D', box: [292, 91, 376, 175] }, { text: 'Lab', box: [380, 91, 420, 175] }] },
+    { id: 4, label: 'question', words: [{ text: '', box: [1, 1, 2, 2] }, { text: 'Date:', box: [10, 20, 30, 40] }, { text: 'sent', box: [32, 20, 50, 40] }] },
+    { id: 7, label: 'answer', words: [{ text: '12/1/98', box: [60, 20, 90, 40] }] },
+    { id: 9, label: 'header', words: [] },
+  ],
+};
+
+describe('parseFunsdAnnotation', () => {
+  it('labels other as O, the first non-empty word B-, the rest I-, with segment = entity id', () => {
+    assert.deepEqual(parseFunsdAnnotation(annotation, 'a.json'), [
+      { text: 'R&D', box: [292, 91, 376, 175], segment: 0, label: label('O') },
+      { text: 'Lab', box: [380, 91, 420, 175], segment: 0, label: label('O') },
+      { text: 'Date:', box: [10, 20, 30, 40], segment: 4, label: label('B-QUESTION') },
+      { text: 'sent', box: [32, 20, 50, 40], segment: 4, label: label('I-QUESTION') },
+      { text: '12/1/98', box: [60, 20, 90, 40], segment: 7, label: label('B-ANSWER') },
+    ]);
+  });
+
+  it('names the file and the field of a malformed annotation', () => {
+    const withBadBox = structuredClone(annotation);
+    withBadBox.form[2].words[0].box = [1, 2, 3];
+    assert.throws(() => parseFunsdAnnotation(withBadBox, 'annotations/x.json'), {
+      message: 'annotations/x.json: form[2].words[0].box: expected 4 numbers',
+    });
+    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'title', words: [] }] }, 'y.json'), /y\.json: form\[0\]\.label: expected one of/);
+    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'other', words: [{ box: [0, 0, 1, 1] }] }] }, 'z.json'), {
+      message: 'z.json: form[0].words[0].text: expected a string',
+    });
+    assert.throws(() => parseFunsdAnnotation({ forms: [] }, 'w.json'), { message: 'w.json: form: expected an array' });
+    assert.throws(() => parseFunsdAnnotation({ form: [{ label: 'other', words: [] }] }, 'v.json'), { message: 'v.json: form[0].id: expected an integer' });
+  });
+});
