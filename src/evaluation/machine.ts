@@ -1,0 +1,14 @@
+import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { AppConfig } from '../config/app-config';
+import { ServedModel } from './extract-client';
+
+/** One paragraph saying where numbers were measured, so readers can compare runs. */
+export function describeMachine(config: Readonly<AppConfig>, models: readonly ServedModel[]): string[] {
+  const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  const providers = models.map((m) => `${m.id}@${m.version}: ${m.executionProvider}`).join(', ') || 'none';
+  return [
+    `machine: ${cpu}, ${availableParallelism()} cores available, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}`,
+    `runtime: Node ${process.version}; OCR workers ${config.ocrWorkers}, inference workers ${config.inferenceWorkers}, ` +
+      `ORT intra-op threads ${config.inferenceThreads || 'default'}; models: ${providers}`,
+  ];
+}
