@@ -1,0 +1,78 @@
+import * as ort from 'onnxruntime-node';
+
+/**
+ * The only file that imports onnxruntime-node. It runs inside inference workers (ORT's run blocks its thread),
+ * so it exchanges plain typed arrays that cross thread boundaries, never ORT objects.
+ */
+
+export type TensorDtype = 'int64' | 'float32';
+
+/** A tensor as plain data: transferable between threads. */
+export type TensorData =
+  | { dtype: 'int64'; data: BigInt64Array; dims: number[] }
+  | { dtype: 'float32'; data: Float32Array; dims: number[] };
+
+export interface SessionOptions {
+  /** Preference order ("cuda", "cpu"); the first that creates a session wins. */
+  executionProviders: readonly string[];
+  /** Intra-op threads per session; 0 leaves ORT's default. */
+  intraOpThreads: number;
+}
+
+export interface ModelSession {
+  /** The execution provider the session was created with. */
+  readonly executionProvider: string;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  release(): Promise<void>;
+}
+
+/** Tries each execution provider in order, logging failures; throws the last error when none loads. */
+export async function createModelSession(
+  modelPath: string,
+  options: SessionOptions,
+  warn: (message: string) => void,
+): Promise<ModelSession> {
+  const providers = options.executionProviders.length > 0 ? options.executionProviders : ['cpu'];
+  let lastError: unknown;
+  for (const provider of providers) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      });
+      return wrapSession(session, provider);
+    } catch (error) {
+      lastError = error;
+      warn(`execution provider ${provider} failed for ${modelPath}: ${(error as Error).message}`);
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(`no execution provider could load ${modelPath}`);
+}
+
+function wrapSession(session: ort.InferenceSession, executionProvider: string): ModelSession {
+  return {
+    executionProvider,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensor.dtype, tensor.data, tensor.dims);
+      const results = await session.run(ortFeeds);
+      const outputs: Record<string, TensorData> = {};
+      for (const [name, tensor] of Object.entries(results)) outputs[name] = toTensorData(name, tensor);
+      return outputs;
+    },
+    release: () => session.release(),
+  };
+}
+
+function toTensorData(name: string, tensor: ort.Tensor): TensorData {
+  const dims = [...tensor.dims];
+  // Copies, so the result owns a whole ArrayBuffer that can be transferred to the main thread.
+  if (tensor.type === 'float32') return { dtype: 'float32', data: new Float32Array(tensor.data as Float32Array), dims };
+  if (tensor.type === 'int64') return { dtype: 'int64', data: new BigInt64Array(tensor.data as BigInt64Array), dims };
+  throw new Error(`output ${name} has unsupported type ${tensor.type}`);
+}

@@ -1,0 +1,121 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManifestError, parseBundleManifest } from './bundle-manifest';
+
+function validManifest(): Record<string, any> {
+  return {
+    formatVersion: 1,
+    id: 'funsd-extract-small',
+    version: '1',
+    task: 'extract',
+    labels: ['O', 'B-HEADER', 'I-HEADER', 'B-QUESTION', 'I-QUESTION', 'B-ANSWER', 'I-ANSWER'],
+    onnx: { file: 'model.onnx', opset: 17, precision: 'fp32' },
+    inputs: {
+      input_ids: { dtype: 'int64', shape: ['batch', 'sequence'] },
+      attention_mask: { dtype: 'int64', shape: ['batch', 'sequence'] },
+      bbox: { dtype: 'int64', shape: ['batch', 'sequence', 4] },
+      pixel_values: { dtype: 'float32', shape: ['batch', 3, 224, 224] },
+    },
+    outputs: { logits: { dtype: 'float32', shape: ['batch', 'sequence', 7] } },
+    maxLength: 256,
+    windowStride: 128,
+    image: { size: 224, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], resample: 'bilinear' },
+    tokenizer: { file: 'tokenizer.json', cls: '[CLS]', sep: '[SEP]', pad: '[PAD]', clsId: 101, sepId: 102, padId: 0 },
+    boxes: 'segment',
+    metrics: { f1: 0.8 },
+  };
+}
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    parseBundleManifest(raw);
+  } catch (error) {
+    assert.ok(error instanceof ManifestError);
+    return error.problems;
+  }
+  return [];
+}
+
+describe('parseBundleManifest', () => {
+  it('accepts the documented example', () => {
+    const manifest = parseBundleManifest(validManifest());
+    assert.equal(manifest.id, 'funsd-extract-small');
+    assert.equal(manifest.tokenizer.padId, 0);
+    assert.deepEqual(manifest.metrics, { f1: 0.8 });
+  });
+
+  it('defaults missing metrics to an empty object', () => {
+    const raw = validManifest();
+    delete raw.metrics;
+    assert.deepEqual(parseBundleManifest(raw).metrics, {});
+  });
+
+  it('rejects non-objects', () => {
+    assert.deepEqual(problemsOf([]), ['manifest must be a JSON object']);
+    assert.deepEqual(problemsOf(null), ['manifest must be a JSON object']);
+  });
+
+  it('lists every problem at once', () => {
+    const raw = validManifest();
+    raw.formatVersion = 2;
+    raw.task = 'translate';
+    raw.maxLength = 4;
+    const problems = problemsOf(raw);
+    assert.ok(problems.some((p) => p.startsWith('formatVersion')));
+    assert.ok(problems.some((p) => p.startsWith('task')));
+    assert.ok(problems.some((p) => p.startsWith('maxLength')));
+  });
+
+  it('refuses file names that escape the bundle directory', () => {
+    const raw = validManifest();
+    raw.onnx.file = '../../etc/passwd';
+    raw.tokenizer.file = 'sub/tokenizer.json';
+    const problems = problemsOf(raw);
+    assert.ok(problems.some((p) => p.startsWith('onnx.file')));
+    assert.ok(problems.some((p) => p.startsWith('tokenizer.file')));
+  });
+
+  it('refuses unsafe ids', () => {
+    const raw = validManifest();
+    raw.id = 'a/b';
+    assert.ok(problemsOf(raw).some((p) => p.startsWith('id')));
+  });
+
+  it('requires BIO labels for extract, unique labels', () => {
+    const raw = validManifest();
+    raw.labels = ['O', 'HEADER', 'O'];
+    const problems = problemsOf(raw);
+    assert.ok(problems.some((p) => p.includes('HEADER')));
+    assert.ok(problems.includes('labels must be unique'));
+  });
+
+  it('requires logits for extract and input_ids, and only known inputs', () => {
+    const raw = validManifest();
+    raw.outputs = { scores: { dtype: 'float32', shape: ['batch', 7] } };
+    delete raw.inputs.input_ids;
+    raw.inputs.token_type_ids = { dtype: 'int64', shape: ['batch', 'sequence'] };
+    const problems = problemsOf(raw);
+    assert.ok(problems.includes('outputs.logits is required for extract'));
+    assert.ok(problems.includes('inputs.input_ids is required'));
+    assert.ok(problems.some((p) => p.startsWith('inputs.token_type_ids')));
+  });
+
+  it('checks the window stride against the content length', () => {
+    const raw = validManifest();
+    raw.windowStride = 255;
+    assert.ok(problemsOf(raw).some((p) => p.startsWith('windowStride')));
+    raw.windowStride = 254;
+    assert.deepEqual(problemsOf(raw), []);
+  });
+
+  it('checks image normalisation and tokenizer ids', () => {
+    const raw = validManifest();
+    raw.image.std = [0.5, 0, 0.5];
+    raw.image.mean = [0.5];
+    raw.tokenizer.padId = -1;
+    const problems = problemsOf(raw);
+    assert.ok(problems.includes('image.std must be 3 positive numbers'));
+    assert.ok(problems.includes('image.mean must be 3 finite numbers'));
+    assert.ok(problems.includes('tokenizer.padId must be a non-negative integer'));
+  });
+});

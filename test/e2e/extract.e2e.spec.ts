@@ -1,0 +1,183 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { loadAppConfig } from '../../src/config/app-config';
+import { renderFormPng, solidPng } from '../helpers/fixtures';
+
+/** The real tiny bundle exported by the trainer (dist/test/e2e → repository root). */
+const BUNDLES_DIR = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'bundles');
+const MANIFEST = JSON.parse(readFileSync(join(BUNDLES_DIR, 'tiny-extract', 'manifest.json'), 'utf8'));
+
+const FORM_LINES = ['REGISTRATION FORM', 'Name: John Smith', 'Date: 12/03/1990', 'City: Springfield'];
+
+function multipart(parts: Array<{ name: string; value: string | Buffer; filename?: string }>) {
+  const boundary = `aetnet-${randomUUID()}`;
+  const chunks = parts.flatMap((part) => [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"` +
+        (part.filename ? `; filename="${part.filename}"\r\nContent-Type: application/octet-stream` : '') +
+        '\r\n\r\n',
+    ),
+    Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value),
+    Buffer.from('\r\n'),
+  ]);
+  return {
+    payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** Client words for FORM_LINES, laid out like renderFormPng draws them (one segment per line). */
+function formWords() {
+  return FORM_LINES.flatMap((line, lineIndex) => {
+    let x = 40;
+    return line.split(' ').map((text) => {
+      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
+      x += 18 * (text.length + 1);
+      return { text, box, segment: lineIndex };
+    });
+  });
+}
+
+interface ExtractBody {
+  model: { id: string; version: string };
+  pages: Array<{
+    page: number;
+    width: number;
+    height: number;
+    entities: Array<{ label: string; text: string; confidence: number; box: number[]; words: number[] }>;
+    words: Array<{ text: string; box: number[]; label: string; confidence: number }>;
+    timings: { ocrMs: number; modelMs: number };
+  }>;
+  timings: { totalMs: number };
+}
+
+function assertInside(box: number[], width: number, height: number) {
+  assert.equal(box.length, 4);
+  const [x0, y0, x1, y1] = box;
+  assert.ok(0 <= x0 && x0 <= x1 && x1 <= width && 0 <= y0 && y0 <= y1 && y1 <= height, `box ${box} outside ${width}×${height}`);
+}
+
+function assertPageShape(page: ExtractBody['pages'][number]) {
+  const entityTypes = new Set(MANIFEST.labels.filter((l: string) => l !== 'O').map((l: string) => l.slice(2)));
+  for (const word of page.words) {
+    assertInside(word.box, page.width, page.height);
+    assert.ok(MANIFEST.labels.includes(word.label), `unknown label ${word.label}`);
+    assert.ok(word.confidence >= 0 && word.confidence <= 1);
+  }
+  for (const entity of page.entities) {
+    assert.ok(entityTypes.has(entity.label), `unknown entity type ${entity.label}`);
+    assertInside(entity.box, page.width, page.height);
+    assert.ok(entity.words.length > 0 && entity.words.every((i) => page.words[i] && page.words[i].label !== 'O'));
+    assert.equal(entity.text, entity.words.map((i) => page.words[i].text).join(' '));
+    assert.ok(entity.confidence >= 0 && entity.confidence <= 1);
+  }
+}
+
+describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
+  let app: NestFastifyApplication;
+  let form: Buffer;
+
+  before(async () => {
+    const config = loadAppConfig({
+      AETNET_SHIPPED_MODELS_DIR: BUNDLES_DIR,
+      LOG_LEVEL: 'error',
+      AETNET_OCR_WORKERS: '1',
+      AETNET_INFERENCE_THREADS: '1',
+    });
+    app = await createApp(config);
+    form = await renderFormPng(FORM_LINES);
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  it('lists the bundle in GET /v1/models', async () => {
+    const response = await app.inject({ method: 'GET', url: '/v1/models' });
+    assert.equal(response.statusCode, 200);
+    const model = response.json().models.find((m: { id: string }) => m.id === MANIFEST.id);
+    assert.ok(model, 'tiny bundle listed');
+    assert.equal(model.version, MANIFEST.version);
+    assert.equal(model.task, 'extract');
+    assert.deepEqual(model.labels, MANIFEST.labels);
+    assert.equal(model.maxLength, MANIFEST.maxLength);
+    assert.equal(model.executionProvider, 'cpu');
+    assert.equal(typeof model.metrics, 'object');
+    assert.equal(model.default, true);
+  });
+
+  it('extracts from a multipart upload with server OCR', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/extract', ...multipart([{ name: 'file', value: form, filename: 'form.png' }]) });
+    assert.equal(response.statusCode, 200, response.body);
+    const body: ExtractBody = response.json();
+    assert.deepEqual(body.model, { id: MANIFEST.id, version: MANIFEST.version });
+    assert.equal(body.pages.length, 1);
+    const [page] = body.pages;
+    assert.equal(page.page, 1);
+    assert.equal(page.width, 800);
+    assert.equal(page.height, 100 + 70 * FORM_LINES.length);
+    assert.ok(page.words.length >= 6, `OCR found ${page.words.length} words`);
+    assert.ok(page.words.some((w) => /smith/i.test(w.text)));
+    assertPageShape(page);
+    assert.ok(page.timings.ocrMs > 0 && page.timings.modelMs > 0);
+    assert.ok(body.timings.totalMs >= page.timings.ocrMs);
+  });
+
+  it('uses client words instead of OCR (JSON body, explicit model)', async () => {
+    const words = formWords();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/extract',
+      payload: { document: form.toString('base64'), words, model: MANIFEST.id },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const [page] = (response.json() as ExtractBody).pages;
+    assert.equal(page.timings.ocrMs, 0);
+    assert.deepEqual(
+      page.words.map((w) => [w.text, w.box]),
+      words.map((w) => [w.text, w.box]),
+    );
+    assertPageShape(page);
+  });
+
+  it('answers a page without words with no entities', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/extract',
+      ...multipart([{ name: 'file', value: await solidPng(200, 100), filename: 'blank.png' }]),
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const [page] = (response.json() as ExtractBody).pages;
+    assert.deepEqual(page.words, []);
+    assert.deepEqual(page.entities, []);
+    assert.equal(page.timings.modelMs, 0);
+  });
+
+  it('answers 404 MODEL_NOT_FOUND for an unknown model', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/extract',
+      ...multipart([
+        { name: 'file', value: form, filename: 'form.png' },
+        { name: 'model', value: 'no-such-model' },
+      ]),
+    });
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error.code, 'MODEL_NOT_FOUND');
+  });
+
+  it('documents the endpoint in the OpenAPI document, multipart included', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs-json' });
+    assert.equal(response.statusCode, 200);
+    const operation = response.json().paths['/v1/extract']?.post;
+    assert.ok(operation, 'POST /v1/extract documented');
+    assert.ok(operation.requestBody.content['multipart/form-data']);
+    assert.ok(operation.requestBody.content['application/json']);
+    assert.ok(response.json().components.schemas.ExtractResponseDto);
+  });
+});
