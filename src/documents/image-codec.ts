@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { DomainError } from '../common/domain-error';
 
 /**
  * The only file that imports sharp. Decoding (with limits and EXIF orientation) and the model-input
@@ -19,4 +20,48 @@ export async function rgbToPng(rgb: Buffer, width: number, height: number): Prom
 export async function toRgbPng(input: Buffer | string): Promise<{ png: Buffer; width: number; height: number }> {
   const { data, info } = await sharp(input).rotate().removeAlpha().toColourspace('srgb').png().toBuffer({ resolveWithObject: true });
   return { png: data, width: info.width, height: info.height };
+}
+
+export interface ImageInfo {
+  format: string;
+  width: number;
+  height: number;
+  /** Pages (multi-page TIFF) or frames; 1 for single images. */
+  pages: number;
+}
+
+/** Header only: no pixel limit here, so callers can reject a huge header with a clear error before decoding. */
+export async function readImageInfo(input: Buffer): Promise<ImageInfo> {
+  try {
+    const metadata = await sharp(input, { limitInputPixels: false }).metadata();
+    return { format: metadata.format, width: metadata.width ?? 0, height: metadata.height ?? 0, pages: metadata.pages ?? 1 };
+  } catch (error) {
+    throw new DomainError('DOCUMENT_UNREADABLE', `The image header cannot be read: ${(error as Error).message.trim()}`);
+  }
+}
+
+/**
+ * Decodes one page into the service's canonical page: EXIF orientation applied, transparency flattened onto
+ * white (text on a transparent background must not turn black), 8-bit sRGB PNG. Truncated data fails.
+ */
+export async function decodePageToRgbPng(
+  input: Buffer,
+  page: number,
+  maxPixels: number,
+): Promise<{ png: Buffer; width: number; height: number }> {
+  try {
+    const { data, info } = await sharp(input, { page, limitInputPixels: maxPixels, failOn: 'warning' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .png({ compressionLevel: 1 })
+      .toBuffer({ resolveWithObject: true });
+    return { png: data, width: info.width, height: info.height };
+  } catch (error) {
+    const message = (error as Error).message.trim();
+    if (/pixel limit/i.test(message)) {
+      throw new DomainError('IMAGE_TOO_LARGE', `Page ${page + 1} exceeds the limit of ${maxPixels} pixels`, { page: page + 1, maxPixels });
+    }
+    throw new DomainError('DOCUMENT_UNREADABLE', `Page ${page + 1} cannot be decoded: ${message}`, { page: page + 1 });
+  }
 }

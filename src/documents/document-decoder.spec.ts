@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { encodeBmp, multiPageTiff, pngWithHeader, rotatedJpeg, solidImage, solidPng } from '../../test/helpers/fixtures';
+import { checkPageSize, decodeDocument, sniffFormat } from './document-decoder';
+import { readImageInfo } from './image-codec';
+
+const LIMITS = { maxPixels: 1_000_000, maxPages: 5 };
+
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
+  let caught: unknown;
+  await promise.catch((error) => (caught = error));
+  assert.ok(caught instanceof DomainError, `expected DomainError ${code}, got ${String(caught)}`);
+  assert.equal(caught.code, code, caught.message);
+  return caught;
+}
+
+describe('sniffFormat', () => {
+  it('recognises formats by magic bytes', async () => {
+    assert.equal(sniffFormat(await solidPng(2, 2)), 'png');
+    assert.equal(sniffFormat(await solidImage(2, 2).jpeg().toBuffer()), 'jpeg');
+    assert.equal(sniffFormat(await solidImage(2, 2).webp().toBuffer()), 'webp');
+    assert.equal(sniffFormat(await solidImage(2, 2).tiff().toBuffer()), 'tiff');
+    assert.equal(sniffFormat(await solidImage(2, 2).gif().toBuffer()), 'gif');
+    assert.equal(sniffFormat(encodeBmp({ width: 1, height: 1, bitsPerPixel: 24, pixels: [[[0, 0, 0]]] })), 'bmp');
+    assert.equal(sniffFormat(Buffer.from('%PDF-1.7\n...')), 'pdf');
+  });
+
+  it('does not accept text, SVG or a bare "BM" prefix', () => {
+    assert.equal(sniffFormat(Buffer.from('hello, world')), undefined);
+    assert.equal(sniffFormat(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), undefined);
+    assert.equal(sniffFormat(Buffer.from('BMW is a car brand, not a bitmap')), undefined);
+  });
+});
+
+describe('checkPageSize', () => {
+  it('rejects empty and oversized pages', () => {
+    assert.throws(() => checkPageSize(0, 0, 10), (e: DomainError) => e.code === 'DOCUMENT_UNREADABLE');
+    assert.throws(() => checkPageSize(4, 3, 10), (e: DomainError) => e.code === 'IMAGE_TOO_LARGE' && e.details?.width === 4);
+    assert.doesNotThrow(() => checkPageSize(5, 2, 10));
+  });
+});
+
+describe('decodeDocument', () => {
+  it('decodes a PNG into one RGB PNG page', async () => {
+    const [page, ...rest] = await decodeDocument(await solidPng(30, 20), LIMITS);
+    assert.equal(rest.length, 0);
+    assert.deepEqual([page.index, page.width, page.height], [0, 30, 20]);
+    const info = await readImageInfo(page.png);
+    assert.equal(info.format, 'png');
+  });
+
+  it('applies EXIF orientation', async () => {
+    const [page] = await decodeDocument(await rotatedJpeg(40, 30), LIMITS);
+    assert.deepEqual([page.width, page.height], [30, 40]);
+  });
+
+  it('returns every page of a multi-page TIFF', async () => {
+    const pages = await decodeDocument(await multiPageTiff(3), LIMITS);
+    assert.deepEqual(pages.map((p) => [p.index, p.width, p.height]), [[0, 60, 40], [1, 60, 40], [2, 60, 40]]);
+  });
+
+  it('decodes WebP and BMP', async () => {
+    const [webp] = await decodeDocument(await solidImage(8, 6).webp().toBuffer(), LIMITS);
+    assert.deepEqual([webp.width, webp.height], [8, 6]);
+    const [bmp] = await decodeDocument(encodeBmp({ width: 2, height: 1, bitsPerPixel: 24, pixels: [[[255, 0, 0], [0, 0, 255]]] }), LIMITS);
+    assert.deepEqual([bmp.width, bmp.height], [2, 1]);
+  });
+
+  it('answers 415 for non-images and PDF, naming PDF as coming', async () => {
+    await rejectsWith(decodeDocument(Buffer.from('just some text'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
+    const pdf = await rejectsWith(decodeDocument(Buffer.from('%PDF-1.4\n%...'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match(pdf.message, /PDF/);
+  });
+
+  it('answers 422 for truncated, zero-size and empty input', async () => {
+    const png = await solidPng(64, 64, '#123456');
+    await rejectsWith(decodeDocument(png.subarray(0, png.length - 30), LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWith(decodeDocument(pngWithHeader(0, 0), LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWith(decodeDocument(Buffer.alloc(0), LIMITS), 'DOCUMENT_UNREADABLE');
+  });
+
+  it('answers 413 from the header of a decompression bomb, before decoding', async () => {
+    const error = await rejectsWith(decodeDocument(pngWithHeader(100_000, 100_000), LIMITS), 'IMAGE_TOO_LARGE');
+    assert.equal(error.details?.width, 100_000);
+  });
+
+  it('answers 413 when the pages exceed maxPages', async () => {
+    await rejectsWith(decodeDocument(await multiPageTiff(3), { ...LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
+  });
+});

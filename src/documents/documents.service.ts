@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { PageImage, PageWord } from '../common/document-types';
+import { AppConfig } from '../config/app-config';
+import { parseClientWords } from './client-words';
+import { decodeDocument } from './document-decoder';
+import { DocumentRequest, readDocumentRequest } from './document-request';
+
+/** Document intake for every endpoint: request → bytes → pages, and client words checked against those pages. */
+@Injectable()
+export class DocumentsService {
+  constructor(private readonly config: AppConfig) {}
+
+  readRequest(request: FastifyRequest): Promise<DocumentRequest> {
+    return readDocumentRequest(request, this.config);
+  }
+
+  decode(document: Buffer): Promise<PageImage[]> {
+    return decodeDocument(document, { maxPixels: this.config.maxPixels, maxPages: this.config.maxPages });
+  }
+
+  parseClientWords(words: unknown, pages: PageImage[]): PageWord[][] {
+    return parseClientWords(words, pages, this.config.maxWordsPerPage);
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { OcrService } from '../ocr/ocr.service';
+import { RegistryService } from '../registry/registry.service';
+
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  ocr: { available: boolean };
+  models: Array<{ id: string; task: string; executionProvider: string }>;
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly ocr: OcrService,
+  ) {}
+
+  /** Liveness must stay synchronous: it is the probe that shows the event loop is free. */
+  @Get('live')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: at least one model is loaded and OCR is available (503 otherwise)' })
+  @ApiOkResponse({ schema: { example: { status: 'ready', ocr: { available: true }, models: [{ id: 'funsd-extract', task: 'extract', executionProvider: 'cpu' }] } } })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; same body with status "not_ready"' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply): Readiness {
+    const models = this.registry.readiness();
+    const ready = models.ready && this.ocr.available;
+    void reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not_ready', ocr: { available: this.ocr.available }, models: models.models };
+  }
+}

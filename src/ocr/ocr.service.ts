@@ -1,0 +1,63 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
+import { PageImage, PageWord } from '../common/document-types';
+import { AppConfig } from '../config/app-config';
+import { OcrPool } from './ocr-pool';
+import { wordsFromBlocks } from './ocr-words';
+import { createTesseractEngine, OcrEngine } from './tesseract-engine';
+
+/** A page that takes longer is treated as a hung worker (e.g. its thread died mid-job) and the worker replaced. */
+const RECOGNIZE_TIMEOUT_MS = 120_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DomainError('OVERLOADED', `OCR did not finish within ${ms / 1000} s`, undefined, 10)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Words with pixel boxes for a page, recognised by a pool of tesseract workers off the event loop. */
+@Injectable()
+export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OcrService.name);
+  private readonly pool: OcrPool<OcrEngine>;
+  private lastStartFailed = false;
+  private started = false;
+
+  constructor(config: AppConfig) {
+    this.pool = new OcrPool({ size: config.ocrWorkers, queueLimit: config.queueLimit, create: () => this.startEngine() });
+  }
+
+  /** True once an engine has started and the latest start attempt did not fail. */
+  get available(): boolean {
+    return this.started && !this.lastStartFailed;
+  }
+
+  async recognize(page: PageImage): Promise<PageWord[]> {
+    const blocks = await this.pool.run((engine) => withTimeout(engine.recognize(page.png), RECOGNIZE_TIMEOUT_MS));
+    return wordsFromBlocks(blocks, page);
+  }
+
+  /** Starts one engine at boot so readiness reflects OCR and the first request does not pay the start-up. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.pool.run(async () => undefined).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async startEngine(): Promise<OcrEngine> {
+    try {
+      const engine = await createTesseractEngine();
+      this.started = true;
+      this.lastStartFailed = false;
+      return engine;
+    } catch (error) {
+      this.lastStartFailed = true;
+      this.logger.error('Tesseract worker failed to start', error instanceof Error ? error.stack : String(error));
+      throw new DomainError('MODEL_UNAVAILABLE', 'OCR is unavailable', { component: 'ocr' });
+    }
+  }
+}
