@@ -1,0 +1,162 @@
+"""Reads the prepared dataset (docs/prepared-dataset.md): windows, dynamic padding, clean and momentum image views.
+
+No tokenization happens here: TypeScript `prepare` tokenized already, so training and serving cannot skew.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageEnhance, ImageFilter
+from torch import Tensor
+from torch.utils.data import Dataset
+
+IMAGE_MEAN = (0.5, 0.5, 0.5)
+IMAGE_STD = (0.5, 0.5, 0.5)
+META_FIELDS = ("docId", "page", "window", "tokenStart")
+
+
+def read_metadata(root: str | Path) -> dict:
+    meta = json.loads(Path(root, "dataset.json").read_text())
+    if meta.get("formatVersion") != 1:
+        raise ValueError(f"{root}/dataset.json: formatVersion {meta.get('formatVersion')} is not supported (expected 1)")
+    return meta
+
+
+def tokenizer_vocab_size(root: str | Path, meta: dict) -> int:
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(str(Path(root, meta["tokenizer"]))).get_vocab_size(with_added_tokens=True)
+
+
+def normalised_tensor(image: Image.Image) -> Tensor:
+    """RGB PIL image → float32 CHW scaled to [0,1] then (x − 0.5)/0.5, as the bundle's `image` block says."""
+    array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    mean, std = np.asarray(IMAGE_MEAN, np.float32), np.asarray(IMAGE_STD, np.float32)
+    return torch.from_numpy(((array - mean) / std).transpose(2, 0, 1).copy())
+
+
+def clean_view(path: Path, size: int) -> Tensor:
+    image = Image.open(path).convert("RGB")
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.BILINEAR)
+    return normalised_tensor(image)
+
+
+def random_resized_crop(image: Image.Image, size: int, rng: random.Random, scale=(0.5, 1.0), ratio=(3 / 4, 4 / 3)):
+    width, height = image.size
+    area = width * height
+    for _ in range(10):
+        target_area = area * rng.uniform(*scale)
+        aspect = math.exp(rng.uniform(math.log(ratio[0]), math.log(ratio[1])))
+        crop_w = round(math.sqrt(target_area * aspect))
+        crop_h = round(math.sqrt(target_area / aspect))
+        if 0 < crop_w <= width and 0 < crop_h <= height:
+            left, top = rng.randint(0, width - crop_w), rng.randint(0, height - crop_h)
+            return image.resize((size, size), Image.BICUBIC, box=(left, top, left + crop_w, top + crop_h))
+    return image.resize((size, size), Image.BICUBIC)
+
+
+def shift_hue(image: Image.Image, shift: float) -> Image.Image:
+    hsv = np.asarray(image.convert("HSV"), dtype=np.uint8).copy()
+    hsv[..., 0] = (hsv[..., 0].astype(np.int16) + round(shift * 255)) % 256
+    return Image.fromarray(hsv, "HSV").convert("RGB")
+
+
+def color_jitter(image: Image.Image, rng: random.Random, strength=0.4, hue=0.1) -> Image.Image:
+    operations = [
+        lambda img: ImageEnhance.Brightness(img).enhance(rng.uniform(1 - strength, 1 + strength)),
+        lambda img: ImageEnhance.Contrast(img).enhance(rng.uniform(1 - strength, 1 + strength)),
+        lambda img: ImageEnhance.Color(img).enhance(rng.uniform(1 - strength, 1 + strength)),
+        lambda img: shift_hue(img, rng.uniform(-hue, hue)),
+    ]
+    rng.shuffle(operations)
+    for operation in operations:
+        image = operation(image)
+    return image
+
+
+def momentum_view(path: Path, size: int, rng: random.Random) -> Tensor:
+    """I⁺ for the momentum image encoder (spec §4.5, no flip: a mirrored page is a different document)."""
+    image = random_resized_crop(Image.open(path).convert("RGB"), size, rng)
+    if rng.random() < 0.8:
+        image = color_jitter(image, rng)
+    if rng.random() < 0.2:
+        image = image.convert("L").convert("RGB")
+    if rng.random() < 0.5:
+        image = image.filter(ImageFilter.GaussianBlur(radius=rng.uniform(0.1, 2.0)))
+    return normalised_tensor(image)
+
+
+class PreparedDataset(Dataset):
+    """One item per window. `with_momentum_view` adds I⁺, drawn from a seed fixed by (seed, epoch, index) so a
+    resumed run sees the same augmentations."""
+
+    def __init__(self, root: str | Path, split: str, image_size: int, with_momentum_view: bool, seed: int = 42):
+        self.root = Path(root)
+        self.meta = read_metadata(root)
+        self.image_size, self.with_momentum_view, self.seed = image_size, with_momentum_view, seed
+        self.epoch = 0
+        lines = Path(root, f"{split}.jsonl").read_text().splitlines()
+        self.windows = [json.loads(line) for line in lines if line.strip()]
+        self._clean_cache: dict[str, Tensor] = {}
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, index: int) -> dict:
+        window = self.windows[index]
+        if window["image"] not in self._clean_cache:
+            self._clean_cache[window["image"]] = clean_view(self.root / window["image"], self.image_size)
+        item = {
+            "input_ids": torch.tensor(window["inputIds"], dtype=torch.long),
+            "bbox": torch.tensor(window["bbox"], dtype=torch.long).clamp(0, 1000),
+            "word_bbox": torch.tensor(window["wordBbox"], dtype=torch.long).clamp(0, 1000),
+            "labels": torch.tensor(window["labels"], dtype=torch.long),
+            "pixel_values": self._clean_cache[window["image"]],
+            **{name: window[name] for name in META_FIELDS},
+        }
+        if self.with_momentum_view:
+            rng = random.Random(f"{self.seed}/{self.epoch}/{index}")
+            item["momentum_pixel_values"] = momentum_view(self.root / window["original"], self.image_size, rng)
+        return item
+
+
+def collate(items: list[dict], pad_id: int) -> dict:
+    """Pads to the longest window: ids = pad id, mask 0, boxes 0, labels −100."""
+    length = max(len(item["input_ids"]) for item in items)
+    batch_size = len(items)
+    batch = {
+        "input_ids": torch.full((batch_size, length), pad_id, dtype=torch.long),
+        "attention_mask": torch.zeros((batch_size, length), dtype=torch.long),
+        "bbox": torch.zeros((batch_size, length, 4), dtype=torch.long),
+        "word_bbox": torch.zeros((batch_size, length, 4), dtype=torch.long),
+        "labels": torch.full((batch_size, length), -100, dtype=torch.long),
+    }
+    for row, item in enumerate(items):
+        size = len(item["input_ids"])
+        batch["input_ids"][row, :size] = item["input_ids"]
+        batch["attention_mask"][row, :size] = 1
+        for name in ("bbox", "word_bbox", "labels"):
+            batch[name][row, :size] = item[name]
+    batch["pixel_values"] = torch.stack([item["pixel_values"] for item in items])
+    if "momentum_pixel_values" in items[0]:
+        batch["momentum_pixel_values"] = torch.stack([item["momentum_pixel_values"] for item in items])
+    for name in META_FIELDS:
+        batch[name] = [item[name] for item in items]
+    return batch
+
+
+TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "pixel_values", "momentum_pixel_values")
+
+
+def to_device(batch: dict, device: torch.device) -> dict:
+    return {name: value.to(device, non_blocking=True) for name, value in batch.items() if name in TENSOR_FIELDS}

@@ -1,0 +1,153 @@
+"""Entity-level evaluation with seqeval semantics (IOB2, default mode) after merging a page's windows.
+
+CLI: python -m aetnet_trainer.evaluate --checkpoint <run>/best.pt --data <prepared> --split test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+
+import torch
+from torch.utils.data import DataLoader
+
+from .data import PreparedDataset, collate, to_device
+
+Entity = tuple[str, int, int]  # (type, first index, last index)
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    if tag in ("O", ""):
+        return "O", "_"
+    prefix, _, entity_type = tag.partition("-")
+    return prefix, entity_type or "_"
+
+
+def _ends_chunk(prev_prefix: str, prefix: str, prev_type: str, entity_type: str) -> bool:
+    if prev_prefix in ("E", "S"):
+        return True
+    if prev_prefix in ("B", "I") and prefix in ("B", "S", "O"):
+        return True
+    return prev_prefix != "O" and prev_type != entity_type
+
+
+def _starts_chunk(prev_prefix: str, prefix: str, prev_type: str, entity_type: str) -> bool:
+    if prefix in ("B", "S"):
+        return True
+    if prev_prefix in ("E", "S", "O") and prefix in ("E", "I"):
+        return True
+    return prefix != "O" and prev_type != entity_type
+
+
+def entities(tags: list[str]) -> list[Entity]:
+    """seqeval's lenient chunking: an I- after O or after another type opens a new entity."""
+    found, prev_prefix, prev_type, begin = [], "O", "_", 0
+    for index, tag in enumerate([*tags, "O"]):
+        prefix, entity_type = split_tag(tag)
+        if _ends_chunk(prev_prefix, prefix, prev_type, entity_type):
+            found.append((prev_type, begin, index - 1))
+        if _starts_chunk(prev_prefix, prefix, prev_type, entity_type):
+            begin = index
+        prev_prefix, prev_type = prefix, entity_type
+    return found
+
+
+def _scores(correct: int, predicted: int, true: int) -> dict:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / true if true else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": true}
+
+
+def entity_scores(true_sequences: list[list[str]], predicted_sequences: list[list[str]]) -> dict:
+    """Micro precision/recall/F1 over all entities, plus the same per entity type."""
+    true_set, predicted_set = set(), set()
+    for index, (true_tags, predicted_tags) in enumerate(zip(true_sequences, predicted_sequences, strict=True)):
+        true_set.update((index, *entity) for entity in entities(true_tags))
+        predicted_set.update((index, *entity) for entity in entities(predicted_tags))
+    correct = true_set & predicted_set
+    per_label = {}
+    for entity_type in sorted({entity[1] for entity in true_set | predicted_set}):
+        count = lambda items: sum(1 for entity in items if entity[1] == entity_type)
+        per_label[entity_type] = _scores(count(correct), count(predicted_set), count(true_set))
+    return {**_scores(len(correct), len(predicted_set), len(true_set)), "perLabel": per_label}
+
+
+def merge_windows(windows: list[dict]) -> dict[tuple[str, int], tuple[list[int], list[int]]]:
+    """Per page, the (gold, predicted) label ids of first sub-tokens in page order. A token seen in several
+    windows takes its prediction from the window where it is most central (farthest from both edges).
+
+    Each window: docId, page, tokenStart, labels (with [CLS] … [SEP]), predictions (same length)."""
+    best: dict[tuple[str, int], dict[int, tuple[int, int, int]]] = defaultdict(dict)
+    for window in windows:
+        page = best[(window["docId"], window["page"])]
+        content = len(window["labels"]) - 2
+        for offset in range(content):
+            label = window["labels"][offset + 1]
+            if label == -100:
+                continue
+            centrality = min(offset, content - 1 - offset)
+            position = window["tokenStart"] + offset
+            if position not in page or centrality > page[position][0]:
+                page[position] = (centrality, label, window["predictions"][offset + 1])
+    return {
+        key: ([tokens[p][1] for p in sorted(tokens)], [tokens[p][2] for p in sorted(tokens)])
+        for key, tokens in best.items()
+    }
+
+
+@torch.no_grad()
+def predict_windows(model, dataset: PreparedDataset, pad_id: int, batch_size: int, device) -> list[dict]:
+    was_training = model.training
+    model.eval()
+    windows = []
+    # A private generator keeps evaluation from drawing on the global RNG (a resumed run must replay exactly).
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, generator=torch.Generator(),
+                        collate_fn=lambda items: collate(items, pad_id))
+    for batch in loader:
+        inputs = to_device(batch, device)
+        inputs.pop("labels")
+        predictions = model(inputs).logits.argmax(-1).cpu()
+        for row in range(len(batch["docId"])):
+            length = int(batch["attention_mask"][row].sum())
+            windows.append({
+                "docId": batch["docId"][row], "page": batch["page"][row], "tokenStart": batch["tokenStart"][row],
+                "labels": batch["labels"][row, :length].tolist(), "predictions": predictions[row, :length].tolist(),
+            })
+    model.train(was_training)
+    return windows
+
+
+def evaluate_model(model, dataset: PreparedDataset, meta: dict, batch_size: int, device) -> dict:
+    labels = meta["labels"]
+    pages = merge_windows(predict_windows(model, dataset, meta["specialTokens"]["padId"], batch_size, device))
+    true = [[labels[i] for i in gold] for gold, _ in pages.values()]
+    predicted = [[labels[i] for i in prediction] for _, prediction in pages.values()]
+    tokens = sum(len(sequence) for sequence in true)
+    hits = sum(t == p for gold, pred in zip(true, predicted) for t, p in zip(gold, pred))
+    return {**entity_scores(true, predicted), "tokenAccuracy": hits / tokens if tokens else 0.0, "pages": len(pages)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.evaluate", description=__doc__)
+    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--threads", type=int)
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from .export import load_checkpoint_model
+
+    model, state = load_checkpoint_model(args.checkpoint)
+    dataset = PreparedDataset(args.data, args.split, model.cfg.image_size, with_momentum_view=False)
+    metrics = evaluate_model(model, dataset, state["dataset"], args.batch_size, torch.device("cpu"))
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

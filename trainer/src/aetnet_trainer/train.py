@@ -1,0 +1,322 @@
+"""Training CLI: python -m aetnet_trainer.train --data <prepared dir> --config tiny|small|base --out <run dir>.
+
+Writes <out>/config.json, log.jsonl (one JSON line per step/eval, plus a final "done"), last.pt, best.pt and
+metrics.json. Runs under torchrun (DDP) when WORLD_SIZE > 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from .config import ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
+from .data import PreparedDataset, collate, read_metadata, to_device, tokenizer_vocab_size
+from .evaluate import evaluate_model
+from .modeling import LOSS_TERMS, AETNetForTokenClassification, load_minilm
+
+NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.train", description=__doc__)
+    parser.add_argument("--data", required=True, help="prepared dataset directory")
+    parser.add_argument("--config", default="small", choices=("tiny", "small", "base"))
+    parser.add_argument("--out", required=True, help="run directory")
+    parser.add_argument("--plain", action="store_true", help="task loss only, no alignment encoders")
+    parser.add_argument("--loss-preset", default="code-funsd")
+    parser.add_argument("--loss-weights", help="overrides, e.g. task=1,ditc=0.5")
+    parser.add_argument("--alpha", type=float, default=0.0, help="DITC momentum-distillation weight")
+    parser.add_argument("--pita", default="infonce", choices=("infonce", "code_raw_ce", "paper_cosine"))
+    parser.add_argument("--pita-rule", default="inside", choices=("inside", "center"))
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--max-steps", type=int, help="stop after this many steps in total; the LR schedule still "
+                        "spans --epochs, so a stopped run resumes exactly")
+    parser.add_argument("--batch-size", type=int, help="per process")
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--init-text", choices=("minilm", "none"))
+    parser.add_argument("--layoutlmv3-dir", help="local microsoft/layoutlmv3-base directory for the fusion")
+    parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
+    parser.add_argument("--eval-every-epoch", action="store_true")
+    parser.add_argument("--threads", type=int, help="torch CPU threads")
+    parser.add_argument("--workers", type=int, default=0, help="data-loader worker processes")
+    return parser.parse_args(argv)
+
+
+def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> RunConfig:
+    config = preset(args.config)
+    model, train = config.model, config.train
+    model.vocab_size, model.pad_id = vocab_size, meta["specialTokens"]["padId"]
+    model.num_labels, model.task = len(meta["labels"]), meta["task"]
+    model.max_length = min(model.max_length, meta["maxLength"])
+    model.image_size = meta["imageSize"] if args.config == "tiny" else model.image_size
+    config.plain = args.plain
+    if args.init_text is not None:
+        config.init_text = args.init_text
+    config.layoutlmv3_dir = args.layoutlmv3_dir
+    if args.layoutlmv3_dir:
+        model.text_encoder = "roberta" if meta["specialTokens"]["padId"] == 1 else model.text_encoder
+    for name, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("lr", args.lr)):
+        if value is not None:
+            setattr(train, name, value)
+    train.max_steps, train.seed, train.alpha = args.max_steps, args.seed, args.alpha
+    train.loss_preset, train.pita_variant, train.pita_rule = args.loss_preset, args.pita, args.pita_rule
+    train.loss_weights = resolve_loss_weights(args.loss_preset, parse_loss_weights(args.loss_weights))
+    if meta["maxLength"] > model.max_length:
+        raise ConfigError(
+            f"the dataset's windows are up to {meta['maxLength']} tokens but config {args.config} allows {model.max_length}"
+        )
+    return config
+
+
+def check_minilm_tokenizer(data_dir: Path, meta: dict) -> None:
+    from .modeling import minilm_dir
+
+    ours = json.loads((data_dir / meta["tokenizer"]).read_text())["model"].get("vocab")
+    theirs = json.loads((minilm_dir() / "tokenizer.json").read_text())["model"]["vocab"]
+    if ours != theirs:
+        raise ConfigError("--init-text minilm needs the dataset to be prepared with the MiniLM tokenizer (vocab differs)")
+
+
+def build_model(config: RunConfig) -> tuple[AETNetForTokenClassification, list[str]]:
+    model = AETNetForTokenClassification(config, config.train.loss_weights)
+    pretrained = ["fusion."] if config.layoutlmv3_dir else []
+    if config.init_text == "minilm":
+        pretrained += load_minilm(model)
+    model.sync_momentum()
+    return model, pretrained
+
+
+def parameter_groups(model: torch.nn.Module, pretrained_prefixes: list[str], lr: float, pretrained_lr: float,
+                     weight_decay: float) -> list[dict]:
+    """Spec §7 #16: no decay on τ, biases, norms, pos/cls and 1-D/2-D position tables; lower LR on pretrained parts."""
+    groups: dict[tuple[bool, bool], list] = {}
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        no_decay = param.ndim <= 1 or any(key in name for key in NO_DECAY_NAMES) or "_position_embeddings" in name
+        pretrained = any(name.startswith(prefix) for prefix in pretrained_prefixes)
+        groups.setdefault((pretrained, no_decay), []).append(param)
+    return [
+        {"params": params, "lr": pretrained_lr if pretrained else lr, "weight_decay": 0.0 if no_decay else weight_decay}
+        for (pretrained, no_decay), params in sorted(groups.items())
+    ]
+
+
+def lr_factor(step: int, total_steps: int, warmup_steps: int, base_lr: float, min_lr: float) -> float:
+    """Linear warmup, then cosine from base_lr down to min_lr, as a multiplier of base_lr."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+    return (min_lr + (base_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))) / base_lr
+
+
+def epoch_batches(num_items: int, batch_size: int, seed: int, epoch: int, rank: int, world: int) -> list[list[int]]:
+    """Shuffled, sharded, full batches only (the queue needs K % global batch == 0)."""
+    order = torch.randperm(num_items, generator=torch.Generator().manual_seed(seed + epoch)).tolist()
+    usable = (num_items // (batch_size * world)) * batch_size * world
+    shard = order[:usable][rank::world]
+    return [shard[i:i + batch_size] for i in range(0, len(shard), batch_size)]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def rng_state() -> dict:
+    return {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state()}
+
+
+def restore_rng(state: dict) -> None:
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+
+
+def save_checkpoint(path: Path, model, optimizer, scheduler, config: RunConfig, meta: dict, step: int, epoch: int,
+                    best_f1: float, metrics: dict) -> None:
+    """Everything `--resume` and the export need, including the tokenizer the bundle must ship."""
+    state = {
+        "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+        "config": config.to_dict(), "dataset": meta, "step": step, "epoch": epoch, "best_f1": best_f1,
+        "metrics": metrics, "rng": rng_state(), "fusionConfig": model.fusion.config.to_dict(),
+        "tokenizerJson": meta["tokenizerJson"],
+    }
+    temporary = path.with_suffix(".tmp")
+    torch.save(state, temporary)
+    os.replace(temporary, path)
+
+
+class RunLog:
+    """Appends one JSON object per line to <out>/log.jsonl; the service tails this file."""
+
+    def __init__(self, path: Path, enabled: bool):
+        self.file = path.open("a") if enabled else None
+
+    def write(self, event: str, **fields) -> None:
+        if self.file:
+            self.file.write(json.dumps({"event": event, **fields}) + "\n")
+            self.file.flush()
+
+
+def autocast_context(device: torch.device):
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.autocast("cuda", dtype=dtype)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data_dir, out = Path(args.data), Path(args.out)
+    meta = read_metadata(data_dir)
+    tokenizer_json = (data_dir / meta["tokenizer"]).read_text()
+    try:
+        config = build_run_config(args, meta, tokenizer_vocab_size(data_dir, meta))
+        validate(config, world)
+        if config.init_text == "minilm":
+            check_minilm_tokenizer(data_dir, meta)
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+
+    if world > 1:
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    device = torch.device(f"cuda:{local_rank}" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    seed_everything(config.train.seed + rank)
+    out.mkdir(parents=True, exist_ok=True)
+    train_cfg = config.train
+
+    model, pretrained = build_model(config)
+    model.to(device)
+    train_set = PreparedDataset(data_dir, "train", config.model.image_size, not config.plain, train_cfg.seed)
+    test_set = PreparedDataset(data_dir, "test", config.model.image_size, False) if (data_dir / "test.jsonl").exists() else None
+    steps_per_epoch = len(epoch_batches(len(train_set), train_cfg.batch_size, 0, 0, rank, world))
+    if steps_per_epoch == 0:
+        print(f"configuration error: {len(train_set)} training windows do not fill one global batch of "
+              f"{train_cfg.batch_size * world}", file=sys.stderr)
+        return 2
+    total_steps = steps_per_epoch * train_cfg.epochs
+    stop_step = total_steps if train_cfg.max_steps is None else min(total_steps, train_cfg.max_steps)
+    warmup_steps = max(1, round(train_cfg.warmup_fraction * total_steps))
+
+    groups = parameter_groups(model, pretrained, train_cfg.lr, train_cfg.pretrained_lr, train_cfg.weight_decay)
+    optimizer = torch.optim.AdamW(groups, lr=train_cfg.lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, [
+        (lambda step, base=group["lr"]: lr_factor(step, total_steps, warmup_steps, base, train_cfg.min_lr))
+        for group in groups
+    ])
+    step, start_epoch, best_f1, metrics = 0, 0, -1.0, {}
+    if args.resume and (out / "last.pt").exists():
+        state = torch.load(out / "last.pt", map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step, start_epoch, best_f1, metrics = state["step"], state["epoch"], state["best_f1"], state["metrics"]
+        restore_rng(state["rng"])
+    is_main = rank == 0
+    if is_main:
+        (out / "config.json").write_text(json.dumps({**config.to_dict(), "dataset": meta}, indent=2))
+    log = RunLog(out / "log.jsonl", is_main)
+    trainable = model
+    if world > 1:
+        unused = config.plain is False and min(train_cfg.loss_weights.values()) <= 0
+        trainable = DistributedDataParallel(model, device_ids=[local_rank] if device.type == "cuda" else None,
+                                            find_unused_parameters=unused)
+    use_scaler = device.type == "cuda" and not torch.cuda.is_bf16_supported()
+    scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
+
+    checkpoint_meta = {**meta, "tokenizerJson": tokenizer_json}
+
+    def evaluate_and_checkpoint(epoch_done: int, evaluate: bool) -> None:
+        nonlocal best_f1, metrics
+        if is_main and evaluate and test_set is not None:
+            metrics = evaluate_model(model, test_set, meta, train_cfg.batch_size, device)
+            log.write("eval", epoch=epoch_done, step=step, **metrics)
+        if is_main:
+            save_checkpoint(out / "last.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
+                            best_f1, metrics)
+            f1 = metrics.get("f1", 0.0) if evaluate else -1.0
+            if f1 > best_f1 or not (out / "best.pt").exists():
+                best_f1 = max(best_f1, f1)
+                save_checkpoint(out / "best.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
+                                best_f1, metrics)
+        if world > 1:
+            dist.barrier()
+
+    started, start_step = time.time(), step
+    progress = tqdm(total=stop_step, initial=step, disable=not is_main, dynamic_ncols=True)
+    epoch = start_epoch
+    while step < stop_step:
+        batches = epoch_batches(len(train_set), train_cfg.batch_size, train_cfg.seed, epoch, rank, world)
+        batches = batches[step - epoch * steps_per_epoch:]  # resuming mid-epoch skips the batches already seen
+        train_set.set_epoch(epoch)
+        # Its own generator: creating a loader must not draw from the global RNG that --resume restores.
+        loader = DataLoader(train_set, batch_sampler=batches, num_workers=args.workers,
+                            generator=torch.Generator().manual_seed(train_cfg.seed + epoch),
+                            collate_fn=lambda items: collate(items, config.model.pad_id))
+        model.train()
+        for batch in loader:
+            step_started = time.time()
+            with autocast_context(device):
+                output = trainable(to_device(batch, device))
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(output.loss).backward()
+            scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.grad_clip)
+            scaler.step(optimizer)
+            scaler.update()
+            step_lr = optimizer.param_groups[0]["lr"]
+            scheduler.step()
+            step += 1
+            terms = {name: float(output.terms[name].detach()) for name in LOSS_TERMS}
+            terms["total"] = float(output.loss.detach())
+            elapsed = time.time() - started
+            eta = elapsed / (step - start_step) * (stop_step - step)
+            log.write("step", epoch=epoch, step=step, totalSteps=stop_step, lr=step_lr,
+                      samplesPerSec=len(batch["input_ids"]) * world / (time.time() - step_started),
+                      terms=terms, etaSeconds=round(eta, 1))
+            progress.set_description(f"epoch {epoch}")
+            progress.set_postfix({name: f"{value:.3f}" for name, value in terms.items()})
+            progress.update(1)
+            if step >= stop_step:
+                break
+        epoch_complete = step == (epoch + 1) * steps_per_epoch
+        last = step >= stop_step
+        evaluate_and_checkpoint(epoch + 1 if epoch_complete else epoch, last or args.eval_every_epoch)
+        if epoch_complete:
+            epoch += 1
+    progress.close()
+    if is_main:
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        log.write("done", step=step, epochs=epoch, bestF1=best_f1, metrics=metrics,
+                  seconds=round(time.time() - started, 1))
+    if world > 1:
+        dist.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+import json
+
+import pytest
+import torch
+
+from aetnet_trainer.train import epoch_batches, lr_factor, main
+
+
+def log_lines(run):
+    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+
+
+def test_run_writes_log_checkpoints_and_metrics(trained_run):
+    lines = log_lines(trained_run)
+    steps = [line for line in lines if line["event"] == "step"]
+    assert [line["step"] for line in steps] == [1, 2, 3, 4]
+    assert set(steps[0]["terms"]) == {"task", "ditc", "imc", "glitc", "pita", "total"}
+    assert {"epoch", "totalSteps", "lr", "samplesPerSec", "etaSeconds"} <= set(steps[0])
+    assert lines[-1]["event"] == "done" and any(line["event"] == "eval" for line in lines)
+    for name in ("last.pt", "best.pt", "config.json", "metrics.json"):
+        assert (trained_run / name).exists()
+    assert "f1" in json.loads((trained_run / "metrics.json").read_text())
+
+
+def test_few_steps_reduce_loss_on_tiny_overfit_set(prepared_dir, tmp_path):
+    out = tmp_path / "overfit"
+    args = ["--data", str(prepared_dir), "--config", "tiny", "--out", str(out), "--epochs", "8",
+            "--loss-preset", "task-only", "--lr", "2e-3", "--plain"]
+    assert main(args) == 0
+    losses = [line["terms"]["task"] for line in log_lines(out) if line["event"] == "step"]
+    assert sum(losses[-3:]) / 3 < 0.7 * sum(losses[:3]) / 3
+
+
+def test_resume_continues_at_the_right_step(prepared_dir, tmp_path):
+    common = ["--data", str(prepared_dir), "--config", "tiny", "--epochs", "2", "--seed", "3"]
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    assert main([*common, "--out", str(straight)]) == 0
+    assert main([*common, "--out", str(resumed), "--max-steps", "3"]) == 0
+    assert torch.load(resumed / "last.pt", weights_only=False)["step"] == 3
+    assert main([*common, "--out", str(resumed), "--resume"]) == 0
+    steps = [line for line in log_lines(resumed) if line["event"] == "step"]
+    assert [line["step"] for line in steps] == [1, 2, 3, 4]
+    expected = [line for line in log_lines(straight) if line["event"] == "step"][-1]["terms"]
+    assert steps[-1]["terms"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_invalid_queue_size_exits_before_training(prepared_dir, tmp_path, capsys):
+    code = main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(tmp_path / "bad"), "--batch-size", "3"])
+    assert code == 2
+    assert "queue size 32 is not a multiple of the global batch size 3" in capsys.readouterr().err
+    assert not (tmp_path / "bad" / "log.jsonl").exists()
+
+
+def test_schedule_warms_up_then_decays_to_the_floor():
+    factors = [lr_factor(step, 100, 5, 3e-4, 1e-5) for step in range(100)]
+    assert factors[0] == pytest.approx(0.2) and factors[4] == pytest.approx(1.0)
+    assert factors[5] == pytest.approx(1.0)
+    assert factors[-1] * 3e-4 == pytest.approx(1e-5, rel=0.05)
+
+
+def test_epoch_batches_are_full_and_sharded():
+    rank0 = epoch_batches(10, 2, seed=0, epoch=0, rank=0, world=2)
+    rank1 = epoch_batches(10, 2, seed=0, epoch=0, rank=1, world=2)
+    assert all(len(batch) == 2 for batch in rank0 + rank1) and len(rank0) == len(rank1) == 2
+    assert not set(sum(rank0, [])) & set(sum(rank1, []))
