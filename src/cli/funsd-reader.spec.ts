@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FUNSD_LABELS, parseFunsdAnnotation } from './funsd-reader';
+import { FUNSD_LABELS, parseFunsdAnnotation, parseFunsdForm } from './funsd-reader';
 
 const label = (name: string) => FUNSD_LABELS.indexOf(name as never);
 
 const annotation = {
   form: [
     { id: 0, label: 'other', words: [{ text: 'R&D', box: [292, 91, 376, 175] }, { text: 'Lab', box: [380, 91, 420, 175] }] },
-    { id: 4, label: 'question', words: [{ text: '', box: [1, 1, 2, 2] }, { text: 'Date:', box: [10, 20, 30, 40] }, { text: 'sent', box: [32, 20, 50, 40] }] },
-    { id: 7, label: 'answer', words: [{ text: '12/1/98', box: [60, 20, 90, 40] }] },
+    { id: 4, label: 'question', linking: [[4, 7]], words: [{ text: '', box: [1, 1, 2, 2] }, { text: 'Date:', box: [10, 20, 30, 40] }, { text: 'sent', box: [32, 20, 50, 40] }] },
+    { id: 7, label: 'answer', linking: [[4, 7]], words: [{ text: '12/1/98', box: [60, 20, 90, 40] }] },
     { id: 9, label: 'header', words: [] },
   ],
 };
@@ -36,5 +36,18 @@ describe('parseFunsdAnnotation', () => {
     });
     assert.throws(() => parseFunsdAnnotation({ forms: [] }, 'w.json'), { message: 'w.json: form: expected an array' });
     assert.throws(() => parseFunsdAnnotation({ form: [{ label: 'other', words: [] }] }, 'v.json'), { message: 'v.json: form[0].id: expected an integer' });
+  });
+
+  it('reports each entity with the span of its words and its links', () => {
+    const { entities } = parseFunsdForm(annotation, 'a.json');
+    assert.deepEqual(entities, [
+      { id: 0, label: 'other', wordSpan: { firstWord: 0, lastWord: 1 }, linking: [] },
+      { id: 4, label: 'question', wordSpan: { firstWord: 2, lastWord: 3 }, linking: [[4, 7]] },
+      { id: 7, label: 'answer', wordSpan: { firstWord: 4, lastWord: 4 }, linking: [[4, 7]] },
+      { id: 9, label: 'header', wordSpan: undefined, linking: [] },
+    ]);
+    assert.throws(() => parseFunsdForm({ form: [{ id: 1, label: 'other', words: [], linking: [[1]] }] }, 'l.json'), {
+      message: 'l.json: form[0].linking: expected an array of [from, to] entity ids',
+    });
   });
 });

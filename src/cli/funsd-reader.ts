@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isBlankWord, LayoutWord } from '../layout';
 
 /** FUNSD's BIO label set (aet-spec §4.1); a word's `label` is an index into this list. */
@@ -22,13 +23,28 @@ function labelIndex(name: string): number {
   return FUNSD_LABELS.indexOf(name as (typeof FUNSD_LABELS)[number]);
 }
 
-/**
- * One FUNSD annotation → words in reading order of the file. Entity `other` → O; otherwise the first non-blank
- * word is B-X and the rest I-X; blank words are dropped; segment = entity id (its words share the union box).
- */
-export function parseFunsdAnnotation(json: unknown, file: string): LayoutWord[] {
+/** One FUNSD entity and where its words landed in the page's word list. */
+export interface FunsdEntity {
+  id: number;
+  label: string;
+  /** Index of its first and last non-blank word in the word list; entities without words have none. */
+  wordSpan?: { firstWord: number; lastWord: number };
+  /** Entity-id pairs [from, to] as FUNSD gives them (each link appears in both entities). */
+  linking: Array<[number, number]>;
+}
+
+function parseLinking(value: unknown, file: string, where: string): Array<[number, number]> {
+  if (value === undefined) return [];
+  const isPair = (pair: unknown) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => Number.isInteger(id));
+  if (!Array.isArray(value) || !value.every(isPair)) throw new FunsdFormatError(file, `${where}.linking`, 'expected an array of [from, to] entity ids');
+  return value.map((pair) => [pair[0], pair[1]]);
+}
+
+/** One FUNSD annotation → words (see parseFunsdAnnotation) and its entities with their word spans and links. */
+export function parseFunsdForm(json: unknown, file: string): { words: LayoutWord[]; entities: FunsdEntity[] } {
   if (!isRecord(json) || !Array.isArray(json.form)) throw new FunsdFormatError(file, 'form', 'expected an array');
   const words: LayoutWord[] = [];
+  const entities: FunsdEntity[] = [];
   const seenIds = new Set<number>();
   json.form.forEach((entity: unknown, entityIndex: number) => {
     const where = `form[${entityIndex}]`;
@@ -40,7 +56,9 @@ export function parseFunsdAnnotation(json: unknown, file: string): LayoutWord[] 
       throw new FunsdFormatError(file, `${where}.label`, `expected one of ${[...ENTITY_LABELS].join(', ')}`);
     }
     if (!Array.isArray(entity.words)) throw new FunsdFormatError(file, `${where}.words`, 'expected an array');
+    const linking = parseLinking(entity.linking, file, where);
     const tag = entity.label.toUpperCase();
+    const firstWord = words.length;
     let isFirst = true;
     entity.words.forEach((word: unknown, wordIndex: number) => {
       const wordWhere = `${where}.words[${wordIndex}]`;
@@ -56,16 +74,67 @@ export function parseFunsdAnnotation(json: unknown, file: string): LayoutWord[] 
       isFirst = false;
       words.push({ text: word.text, box: [box[0], box[1], box[2], box[3]], segment: entity.id as number, label: labelIndex(label) });
     });
+    const wordSpan = words.length > firstWord ? { firstWord, lastWord: words.length - 1 } : undefined;
+    entities.push({ id: entity.id as number, label: entity.label, wordSpan, linking });
   });
-  return words;
+  return { words, entities };
 }
 
-export async function readFunsdAnnotation(file: string): Promise<LayoutWord[]> {
-  let json: unknown;
+/**
+ * One FUNSD annotation → words in reading order of the file. Entity `other` → O; otherwise the first non-blank
+ * word is B-X and the rest I-X; blank words are dropped; segment = entity id (its words share the union box).
+ */
+export function parseFunsdAnnotation(json: unknown, file: string): LayoutWord[] {
+  return parseFunsdForm(json, file).words;
+}
+
+async function readJson(file: string): Promise<unknown> {
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    return JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
     throw new FunsdFormatError(file, '(file)', (error as Error).message);
   }
-  return parseFunsdAnnotation(json, file);
+}
+
+export async function readFunsdAnnotation(file: string): Promise<LayoutWord[]> {
+  return parseFunsdAnnotation(await readJson(file), file);
+}
+
+export async function readFunsdForm(file: string): Promise<{ words: LayoutWord[]; entities: FunsdEntity[] }> {
+  return parseFunsdForm(await readJson(file), file);
+}
+
+export interface FunsdSplit {
+  name: string;
+  imagesDir: string;
+  annotationsDir: string;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((info) => info.isDirectory(), () => false);
+}
+
+/** FUNSD root (training_data/, testing_data/) → train/test; a dir holding images/ and annotations/ → train only. */
+export async function findFunsdSplits(input: string): Promise<FunsdSplit[]> {
+  const layouts: Array<[string, string]> = [
+    ['train', 'training_data'],
+    ['test', 'testing_data'],
+  ];
+  const splits: FunsdSplit[] = [];
+  for (const [name, folder] of layouts) {
+    const root = join(input, folder);
+    if (await isDirectory(root)) splits.push({ name, imagesDir: join(root, 'images'), annotationsDir: join(root, 'annotations') });
+  }
+  if (splits.length === 0 && (await isDirectory(join(input, 'annotations')))) {
+    splits.push({ name: 'train', imagesDir: join(input, 'images'), annotationsDir: join(input, 'annotations') });
+  }
+  if (splits.length === 0) {
+    throw new Error(`${input}: expected training_data/ and testing_data/, or images/ and annotations/`);
+  }
+  for (const split of splits) {
+    for (const dir of [split.imagesDir, split.annotationsDir]) {
+      if (!(await isDirectory(dir))) throw new Error(`${dir}: directory not found`);
+    }
+  }
+  return splits;
 }

@@ -76,23 +76,9 @@ export function encodePage(
   special: { clsId: number; sepId: number },
   options: LayoutOptions,
 ): EncodedPage {
-  if (tokens.ids.length !== tokens.wordIndex.length) {
-    throw new Error(`token ids (${tokens.ids.length}) and word indices (${tokens.wordIndex.length}) differ in length`);
-  }
-  const contentWords = words.filter((word) => !isBlankWord(word.text));
-  const segments = segmentBoxes(contentWords);
-  const wordBoxes = words.map((word, index) => (isBlankWord(word.text) ? EMPTY_BOX : normaliseWordBox(word.box, page, index)));
-  const segmentBoxByWord = words.map((word, index) =>
-    isBlankWord(word.text) ? EMPTY_BOX : normaliseBox(segments.get(word.segment) as PixelBox, page),
-  );
-
+  const { wordBoxes, segmentBoxByWord } = pageBoxes(words, page);
   const tokenCount = tokens.ids.length;
-  const firstSubtoken = tokens.wordIndex.map((word, i) => {
-    if (word < 0 || word >= words.length || !Number.isInteger(word)) {
-      throw new Error(`token ${i} points at word ${word}, but the page has ${words.length} words`);
-    }
-    return i === 0 || tokens.wordIndex[i - 1] !== word;
-  });
+  const firstSubtoken = firstSubtokens(tokens, words.length);
   const tokenLabels = tokens.wordIndex.map((word, i) => (firstSubtoken[i] ? words[word].label ?? IGNORED_LABEL : IGNORED_LABEL));
 
   const contentLength = options.maxLength - 2;
@@ -109,6 +95,29 @@ export function encodePage(
     };
   });
   return { tokenCount, tokenWordIds: [...tokens.wordIndex], firstSubtoken, windows };
+}
+
+/** 0–1000 word and segment boxes of every word; blank words get the empty box. */
+export function pageBoxes(words: readonly LayoutWord[], page: PageSize): { wordBoxes: Box[]; segmentBoxByWord: Box[] } {
+  const segments = segmentBoxes(words.filter((word) => !isBlankWord(word.text)));
+  const wordBoxes = words.map((word, index) => (isBlankWord(word.text) ? EMPTY_BOX : normaliseWordBox(word.box, page, index)));
+  const segmentBoxByWord = words.map((word) =>
+    isBlankWord(word.text) ? EMPTY_BOX : normaliseBox(segments.get(word.segment) as PixelBox, page),
+  );
+  return { wordBoxes, segmentBoxByWord };
+}
+
+/** Whether each token is its word's first sub-token; throws on a token pointing at no word. */
+export function firstSubtokens(tokens: TokenizedWords, wordCount: number): boolean[] {
+  if (tokens.ids.length !== tokens.wordIndex.length) {
+    throw new Error(`token ids (${tokens.ids.length}) and word indices (${tokens.wordIndex.length}) differ in length`);
+  }
+  return tokens.wordIndex.map((word, i) => {
+    if (word < 0 || word >= wordCount || !Number.isInteger(word)) {
+      throw new Error(`token ${i} points at word ${word}, but the page has ${wordCount} words`);
+    }
+    return i === 0 || tokens.wordIndex[i - 1] !== word;
+  });
 }
 
 function normaliseWordBox(box: PixelBox, page: PageSize, index: number): Box {

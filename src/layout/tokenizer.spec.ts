@@ -84,6 +84,11 @@ describe('LayoutTokenizer (WordPiece)', () => {
     assert.deepEqual(result.wordIndex, [1, 3]);
   });
 
+  it('encodes a question like page words', async () => {
+    assert.deepEqual(await tokenizer.tokenizeText('  Total\n amount: '), [4, 5, 6]);
+    assert.deepEqual(await tokenizer.tokenizeText(' '), []);
+  });
+
   it('returns nothing for a page without text', async () => {
     assert.deepEqual(await tokenizer.tokenizeWords([]), { ids: [], wordIndex: [] });
     assert.deepEqual(await tokenizer.tokenizeWords([' ']), { ids: [], wordIndex: [] });
@@ -103,6 +108,11 @@ describe('LayoutTokenizer (byte-level BPE)', () => {
     const result = await tokenizer.tokenizeWords(['total', ':', 'total']);
     assert.deepEqual(result.ids, [total, colon, total]);
     assert.deepEqual(result.wordIndex, [0, 1, 2]);
+  });
+
+  it('encodes a question with the same leading space as page words', async () => {
+    const total = BPE_VOCAB.indexOf('Ġtotal');
+    assert.deepEqual(await tokenizer.tokenizeText('total :'), [total, BPE_VOCAB.indexOf('Ġ:')]);
   });
 
   it('keeps multi-byte characters with their word', async () => {

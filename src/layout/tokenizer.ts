@@ -56,6 +56,14 @@ export class LayoutTokenizer {
     return this.special.padId;
   }
 
+  /**
+   * Free text (a question) → token ids, split on whitespace and encoded exactly like page words, so a question
+   * word and the same word on the page get the same tokens.
+   */
+  async tokenizeText(text: string): Promise<number[]> {
+    return (await this.tokenizeWords(text.split(/\s+/))).ids;
+  }
+
   /** Blank words get no tokens; `wordIndex` refers to positions in `words`, blanks included. */
   async tokenizeWords(words: readonly string[]): Promise<TokenizedWords> {
     const joined = joinWords(words, this.leadingSpace);

@@ -1,0 +1,89 @@
+import { createWriteStream, WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resizeToRgb, rgbToPng } from '../documents/image-codec';
+
+export const FORMAT_VERSION = 1;
+const SPLITS = ['train', 'test'];
+
+interface PageImages {
+  image: string;
+  original: string;
+}
+
+/**
+ * Writes a prepared dataset (docs/prepared-dataset.md): page images once each, windows streamed to
+ * `<split>.jsonl.partial`, renamed when complete; dataset.json is written last, so it only ever describes
+ * complete files.
+ */
+export class PreparedDatasetWriter {
+  private readonly streams = new Map<string, WriteStream>();
+  private readonly pages = new Map<string, PageImages>();
+
+  private constructor(
+    private readonly out: string,
+    private readonly imageSize: number,
+  ) {}
+
+  static async open(out: string, tokenizerPath: string, imageSize: number): Promise<PreparedDatasetWriter> {
+    // Drop the old metadata first so a failed run never leaves dataset.json describing a half-written directory.
+    await rm(join(out, 'dataset.json'), { force: true });
+    await mkdir(join(out, 'images'), { recursive: true });
+    await mkdir(join(out, 'originals'), { recursive: true });
+    await copyFile(tokenizerPath, join(out, 'tokenizer.json'));
+    return new PreparedDatasetWriter(out, imageSize);
+  }
+
+  /** The original page and its model-resolution copy, written on first use; `<docId>.png` for the first page. */
+  async pageImages(docId: string, pageIndex: number, page: { png: Buffer }): Promise<PageImages> {
+    const name = pageIndex === 0 ? `${docId}.png` : `${docId}-p${pageIndex + 1}.png`;
+    const known = this.pages.get(name);
+    if (known) return known;
+    const paths = { image: `images/${name}`, original: `originals/${name}` };
+    const resized = await rgbToPng(await resizeToRgb(page.png, this.imageSize), this.imageSize, this.imageSize);
+    await writeFile(join(this.out, paths.original), page.png);
+    await writeFile(join(this.out, paths.image), resized);
+    this.pages.set(name, paths);
+    return paths;
+  }
+
+  /** Starts a split's file; a split that is opened but gets no windows is written empty. */
+  openSplit(split: string): void {
+    if (!this.streams.has(split)) this.streams.set(split, createWriteStream(this.partialPath(split)));
+  }
+
+  async writeWindow(split: string, record: object): Promise<void> {
+    this.openSplit(split);
+    const stream = this.streams.get(split) as WriteStream;
+    if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
+  }
+
+  /** Completes every split file, removes split files of an earlier run that this one did not write, writes dataset.json. */
+  async finish(metadata: object): Promise<void> {
+    await this.closeStreams();
+    for (const split of this.streams.keys()) await rename(this.partialPath(split), join(this.out, `${split}.jsonl`));
+    for (const stale of SPLITS.filter((split) => !this.streams.has(split))) await rm(join(this.out, `${stale}.jsonl`), { force: true });
+    const metadataPath = join(this.out, 'dataset.json');
+    await writeFile(`${metadataPath}.partial`, `${JSON.stringify({ formatVersion: FORMAT_VERSION, ...metadata }, null, 2)}\n`);
+    await rename(`${metadataPath}.partial`, metadataPath);
+  }
+
+  /** After a failure: closes the partial files, leaving no dataset.json. */
+  async abort(): Promise<void> {
+    await this.closeStreams();
+  }
+
+  private partialPath(split: string): string {
+    return join(this.out, `${split}.jsonl.partial`);
+  }
+
+  private async closeStreams(): Promise<void> {
+    await Promise.all(
+      [...this.streams.values()].filter((stream) => !stream.closed).map(async (stream) => {
+        stream.end();
+        await once(stream, 'close');
+      }),
+    );
+  }
+}
