@@ -8,6 +8,8 @@ export interface PageImage {
   width: number;
   height: number;
   png: Buffer;
+  /** Words read from a PDF text layer (segment = line); when present they replace OCR. */
+  textWords?: PageWord[];
 }
 
 /** A word with its pixel box: from OCR or supplied by the client. */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import { encodeBmp, multiPageTiff, pngWithHeader, rotatedJpeg, solidImage, solidPng } from '../../test/helpers/fixtures';
+import { buildPdf, corruptPdf, encodeBmp, multiPageTiff, pngWithHeader, rotatedJpeg, solidImage, solidPng, textLayerPdf } from '../../test/helpers/fixtures';
 import { checkPageSize, decodeDocument, sniffFormat } from './document-decoder';
 import { readImageInfo } from './image-codec';
 
 const LIMITS = { maxPixels: 1_000_000, maxPages: 5 };
+/** A US Letter page at 144 dpi is 1224×1584 ≈ 1.9 M pixels; at 72 dpi 612×792. */
+const PDF_LIMITS = { ...LIMITS, pdfDpi: 72 };
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
   let caught: unknown;
@@ -67,10 +69,9 @@ describe('decodeDocument', () => {
     assert.deepEqual([bmp.width, bmp.height], [2, 1]);
   });
 
-  it('answers 415 for non-images and PDF, naming PDF as coming', async () => {
-    await rejectsWith(decodeDocument(Buffer.from('just some text'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
-    const pdf = await rejectsWith(decodeDocument(Buffer.from('%PDF-1.4\n%...'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
-    assert.match(pdf.message, /PDF/);
+  it('answers 415 for formats it does not read, listing those it does', async () => {
+    const error = await rejectsWith(decodeDocument(Buffer.from('just some text'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
+    assert.ok((error.details?.supported as string[]).includes('pdf'));
   });
 
   it('answers 422 for truncated, zero-size and empty input', async () => {
@@ -87,5 +88,43 @@ describe('decodeDocument', () => {
 
   it('answers 413 when the pages exceed maxPages', async () => {
     await rejectsWith(decodeDocument(await multiPageTiff(3), { ...LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
+  });
+
+  it('decodes the selected TIFF pages, keeping their document index', async () => {
+    const pages = await decodeDocument(await multiPageTiff(4), LIMITS, { pages: '2,4' });
+    assert.deepEqual(pages.map((p) => p.index), [1, 3]);
+    await rejectsWith(decodeDocument(await solidPng(4, 4), LIMITS, { pages: '2' }), 'PAGES_OUT_OF_RANGE');
+    await rejectsWith(decodeDocument(await solidPng(4, 4), LIMITS, { pages: 'first' }), 'INVALID_PAGES');
+  });
+
+  it('lets a selector bring a long TIFF under maxPages', async () => {
+    const pages = await decodeDocument(await multiPageTiff(3), { ...LIMITS, maxPages: 2 }, { pages: '1-2' });
+    assert.equal(pages.length, 2);
+  });
+});
+
+describe('decodeDocument: PDF', () => {
+  it('renders every page at the configured resolution, with text-layer words', async () => {
+    const pages = await decodeDocument(textLayerPdf(), PDF_LIMITS);
+    assert.deepEqual(pages.map((p) => [p.index, p.width, p.height]), [[0, 612, 792], [1, 612, 792], [2, 612, 792]]);
+    assert.deepEqual(pages[1].textWords?.map((w) => w.text), ['Name:', 'Ann', 'Lee']);
+  });
+
+  it('decodes only the selected pages', async () => {
+    const pages = await decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '3,1' });
+    assert.deepEqual(pages.map((p) => p.index), [0, 2]);
+  });
+
+  it('answers 4xx for bad selectors, too many pages and oversized pages', async () => {
+    await rejectsWith(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '2-9' }), 'PAGES_OUT_OF_RANGE');
+    await rejectsWith(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '1-' + 'x' }), 'INVALID_PAGES');
+    await rejectsWith(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
+    await rejectsWith(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, pdfDpi: 144 }), 'IMAGE_TOO_LARGE');
+  });
+
+  it('answers 422 for a PDF without pages, an encrypted PDF and a corrupt one', async () => {
+    await rejectsWith(decodeDocument(buildPdf([]), PDF_LIMITS), 'EMPTY_DOCUMENT');
+    await rejectsWith(decodeDocument(buildPdf([{ texts: [{ text: 'x', x: 9, y: 9 }] }], { encrypted: true }), PDF_LIMITS), 'PDF_ENCRYPTED');
+    await rejectsWith(decodeDocument(corruptPdf(), PDF_LIMITS), 'DOCUMENT_UNREADABLE');
   });
 });

@@ -2,14 +2,29 @@ import { DomainError } from '../common/domain-error';
 import { PageImage } from '../common/document-types';
 import { decodeBmp, isBmp, parseBmpHeader } from './bmp';
 import { decodePageToRgbPng, readImageInfo, rgbToPng } from './image-codec';
+import { selectPages } from './page-selector';
+import { openPdf } from './pdf-reader';
 
 export type DocumentFormat = 'png' | 'jpeg' | 'tiff' | 'webp' | 'gif' | 'bmp' | 'pdf';
 
-export const SUPPORTED_FORMATS: readonly DocumentFormat[] = ['png', 'jpeg', 'tiff', 'webp', 'gif', 'bmp'];
+export const SUPPORTED_FORMATS: readonly DocumentFormat[] = ['png', 'jpeg', 'tiff', 'webp', 'gif', 'bmp', 'pdf'];
+
+/** PDF pages are rendered at this resolution unless configured: small print stays legible to the model and OCR. */
+export const DEFAULT_PDF_DPI = 144;
+/** A page that takes longer than this to read and render is refused rather than holding the request. */
+export const DEFAULT_PAGE_TIMEOUT_MS = 20_000;
 
 export interface DecodeLimits {
   maxPixels: number;
+  /** Most pages decoded per request (the selected pages when a selector is given). */
   maxPages: number;
+  pdfDpi?: number;
+  pageTimeoutMs?: number;
+}
+
+export interface DecodeOptions {
+  /** 1-based page selector such as `1-3,5` (page-selector.ts); every page when absent. */
+  pages?: string;
 }
 
 function startsWith(bytes: Buffer, signature: number[] | string, offset = 0): boolean {
@@ -49,31 +64,40 @@ export function checkPageSize(width: number, height: number, maxPixels: number, 
   }
 }
 
-export function checkPageCount(pages: number, maxPages: number): void {
-  if (pages > maxPages) {
-    throw new DomainError('TOO_MANY_PAGES', `The document has ${pages} pages; the limit is ${maxPages}`, { pages, maxPages });
-  }
-}
-
-function unsupported(format: DocumentFormat | undefined): DomainError {
-  if (format === 'pdf') {
-    return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'PDF documents are not supported yet (support is coming); send page images', {
-      format,
-      supported: SUPPORTED_FORMATS,
-    });
-  }
-  return new DomainError('UNSUPPORTED_MEDIA_TYPE', `The document is not a supported image (${SUPPORTED_FORMATS.join(', ')})`, {
+function unsupported(): DomainError {
+  return new DomainError('UNSUPPORTED_MEDIA_TYPE', `The document is not a supported format (${SUPPORTED_FORMATS.join(', ')})`, {
     supported: SUPPORTED_FORMATS,
   });
 }
 
-/** Uploaded bytes → canonical pages (every TIFF page; orientation applied; RGB PNG). */
-export async function decodeDocument(bytes: Buffer, limits: DecodeLimits): Promise<PageImage[]> {
+async function decodePdf(bytes: Buffer, limits: DecodeLimits, options: DecodeOptions): Promise<PageImage[]> {
+  const pdf = await openPdf(bytes);
+  try {
+    const dpi = limits.pdfDpi ?? DEFAULT_PDF_DPI;
+    const pages: PageImage[] = [];
+    for (const index of selectPages(options.pages, pdf.pageCount, limits.maxPages)) {
+      const size = await pdf.pageSize(index, dpi);
+      checkPageSize(size.width, size.height, limits.maxPixels, index + 1);
+      pages.push(await pdf.readPage(index, { dpi, timeoutMs: limits.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS }));
+    }
+    return pages;
+  } finally {
+    await pdf.close();
+  }
+}
+
+/**
+ * Uploaded bytes → canonical pages (the selected pages of a TIFF or PDF; orientation applied; RGB PNG).
+ * `index` stays the page's position in the document, so results name the pages the client asked for.
+ */
+export async function decodeDocument(bytes: Buffer, limits: DecodeLimits, options: DecodeOptions = {}): Promise<PageImage[]> {
   if (bytes.length === 0) throw new DomainError('DOCUMENT_UNREADABLE', 'The document is empty (0 bytes)');
   const format = sniffFormat(bytes);
-  if (format === undefined || format === 'pdf') throw unsupported(format);
+  if (format === undefined) throw unsupported();
+  if (format === 'pdf') return decodePdf(bytes, limits, options);
 
   if (format === 'bmp') {
+    selectPages(options.pages, 1, limits.maxPages);
     const header = parseBmpHeader(bytes);
     checkPageSize(header.width, header.height, limits.maxPixels);
     const { rgb, width, height } = decodeBmp(bytes, header);
@@ -82,12 +106,11 @@ export async function decodeDocument(bytes: Buffer, limits: DecodeLimits): Promi
 
   const info = await readImageInfo(bytes);
   // GIF frames are animation, not pages: only the first is read.
-  const pageCount = format === 'tiff' ? info.pages : 1;
-  checkPageCount(pageCount, limits.maxPages);
+  const selected = selectPages(options.pages, format === 'tiff' ? info.pages : 1, limits.maxPages);
   checkPageSize(info.width, info.height, limits.maxPixels);
 
   const pages: PageImage[] = [];
-  for (let index = 0; index < pageCount; index++) {
+  for (const index of selected) {
     const decoded = await decodePageToRgbPng(bytes, index, limits.maxPixels);
     checkPageSize(decoded.width, decoded.height, limits.maxPixels, index + 1);
     pages.push({ index, ...decoded });

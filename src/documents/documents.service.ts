@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { PageImage, PageWord } from '../common/document-types';
 import { AppConfig } from '../config/app-config';
 import { parseClientWords } from './client-words';
-import { decodeDocument } from './document-decoder';
+import { DecodeOptions, decodeDocument } from './document-decoder';
 import { DocumentRequest, readDocumentRequest } from './document-request';
 
 /** Document intake for every endpoint: request → bytes → pages, and client words checked against those pages. */
@@ -15,8 +15,9 @@ export class DocumentsService {
     return readDocumentRequest(request, this.config);
   }
 
-  decode(document: Buffer): Promise<PageImage[]> {
-    return decodeDocument(document, { maxPixels: this.config.maxPixels, maxPages: this.config.maxPages });
+  /** The selected pages (`options.pages`, e.g. `1-3,5`; all when absent), PDFs included. */
+  decode(document: Buffer, options: DecodeOptions = {}): Promise<PageImage[]> {
+    return decodeDocument(document, { maxPixels: this.config.maxPixels, maxPages: this.config.maxPages }, options);
   }
 
   parseClientWords(words: unknown, pages: PageImage[]): PageWord[][] {

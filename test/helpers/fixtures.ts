@@ -109,3 +109,123 @@ export function encodeBmp(spec: BmpSpec): Buffer {
   });
   return out;
 }
+
+/** A line of Helvetica text on a PDF page: baseline origin in PDF points (origin bottom-left). */
+export interface PdfText {
+  text: string;
+  x: number;
+  y: number;
+  size?: number;
+}
+
+/** Raw 8-bit RGB pixels drawn over the whole page (a "scan"). */
+export interface PdfImage {
+  rgb: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface PdfPageSpec {
+  /** Points; US Letter by default. */
+  width?: number;
+  height?: number;
+  texts?: PdfText[];
+  image?: PdfImage;
+}
+
+export interface PdfOptions {
+  /** Adds a Standard security handler whose user password is not empty, so readers must ask for one. */
+  encrypted?: boolean;
+}
+
+const escapePdfString = (text: string) => text.replace(/[\\()]/g, (c) => `\\${c}`);
+
+/** Writes a minimal, valid PDF (correct xref offsets) with Helvetica text and/or a full-page image per page. */
+export function buildPdf(pages: PdfPageSpec[], options: PdfOptions = {}): Buffer {
+  const objects: Buffer[] = [];
+  const add = (body: string | Buffer): number => objects.push(typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
+  const stream = (dict: string, data: Buffer) =>
+    Buffer.concat([Buffer.from(`<< ${dict} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream', 'latin1')]);
+
+  add('<< /Type /Catalog /Pages 2 0 R >>');
+  add('');
+  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
+  const pageIds = pages.map((page) => {
+    const width = page.width ?? 612;
+    const height = page.height ?? 792;
+    const ops: string[] = [];
+    let resources = '/Font << /F1 3 0 R >>';
+    if (page.image) {
+      const imageId = add(stream(`/Type /XObject /Subtype /Image /Width ${page.image.width} /Height ${page.image.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode`, deflateSync(page.image.rgb)));
+      resources += ` /XObject << /Im1 ${imageId} 0 R >>`;
+      ops.push(`q ${width} 0 0 ${height} 0 0 cm /Im1 Do Q`);
+    }
+    for (const { text, x, y, size = 12 } of page.texts ?? []) ops.push(`BT /F1 ${size} Tf ${x} ${y} Td (${escapePdfString(text)}) Tj ET`);
+    const contentId = add(stream('', Buffer.from(ops.join('\n'), 'latin1')));
+    return add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${width} ${height}] /Resources << ${resources} >> /Contents ${contentId} 0 R >>`);
+  });
+  objects[1] = Buffer.from(`<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`, 'latin1');
+  const encryptId = options.encrypted ? add(`<< /Filter /Standard /V 1 /R 2 /O <${'ab'.repeat(32)}> /U <${'cd'.repeat(32)}> /P -44 >>`) : undefined;
+
+  const chunks: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let offset = chunks[0].length;
+  const offsets = objects.map((body, i) => {
+    const at = offset;
+    const object = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), body, Buffer.from('\nendobj\n', 'latin1')]);
+    chunks.push(object);
+    offset += object.length;
+    return at;
+  });
+  const xref = ['xref', `0 ${objects.length + 1}`, '0000000000 65535 f ', ...offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n `)];
+  const encryption = encryptId ? ` /Encrypt ${encryptId} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]` : '';
+  chunks.push(Buffer.from(`${xref.join('\n')}\ntrailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encryption} >>\nstartxref\n${offset}\n%%EOF\n`, 'latin1'));
+  return Buffer.concat(chunks);
+}
+
+/** The text of the text-layer PDF's pages: a form label and value per line, 14 pt Helvetica. */
+export const TEXT_PDF_PAGES: PdfText[][] = [
+  [
+    { text: 'Invoice Number: 12345', x: 72, y: 720, size: 14 },
+    { text: 'Date: 2024-01-05', x: 72, y: 680, size: 14 },
+    { text: 'Total', x: 300, y: 640, size: 14 },
+  ],
+  [{ text: 'Name: Ann Lee', x: 100, y: 500, size: 14 }],
+  [{ text: 'Signature: approved by Ann', x: 72, y: 100, size: 14 }],
+];
+
+/** A three-page PDF with a real text layer (no images). */
+export function textLayerPdf(pages: PdfText[][] = TEXT_PDF_PAGES): Buffer {
+  return buildPdf(pages.map((texts) => ({ texts })));
+}
+
+/** A "scanned" PDF: each page is only an image of rendered text (no text layer), 1 px per point. */
+export async function scannedPdf(pages: string[][], size = { width: 612, height: 792 }): Promise<Buffer> {
+  const images = await Promise.all(
+    pages.map(async (lines) => {
+      const { data, info } = await sharp(await renderFormPng(lines, size)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { rgb: data, width: info.width, height: info.height };
+    }),
+  );
+  return buildPdf(images.map((image) => ({ ...size, image })));
+}
+
+/** Starts like a PDF, but has no readable structure. */
+export function corruptPdf(): Buffer {
+  return Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nthis is not a pdf body\n', 'latin1');
+}
+
+/** Bounding box [x0, y0, x1, y1] of dark pixels (all channels < 128) inside `region` of a PNG; undefined if none. */
+export async function inkBox(png: Buffer, region: [number, number, number, number]): Promise<[number, number, number, number] | undefined> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const [rx0, ry0, rx1, ry1] = region.map(Math.round);
+  let box: [number, number, number, number] | undefined;
+  for (let y = Math.max(0, ry0); y < Math.min(info.height, ry1); y++) {
+    for (let x = Math.max(0, rx0); x < Math.min(info.width, rx1); x++) {
+      const at = (y * info.width + x) * info.channels;
+      if (data[at] < 128 && data[at + 1] < 128 && data[at + 2] < 128) {
+        box = box ? [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x + 1), Math.max(box[3], y + 1)] : [x, y, x + 1, y + 1];
+      }
+    }
+  }
+  return box;
+}
