@@ -1,9 +1,11 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { createModelSession, ModelSession, SessionOptions, TensorData } from './onnx-session';
+import { Feeds, mergeFeeds, splitOutputs } from './batch-tensors';
+import { createModelSession, ModelSession, SessionOptions } from './onnx-session';
 
 /**
  * Entry of one inference worker thread. ORT's run blocks the thread it is called on, so every session lives
- * here, keyed by model path; the pool sends one job at a time.
+ * here, keyed by model path; the pool sends one job at a time. A run job carries a batch of requests, which
+ * are padded into one forward pass here (off the event loop) and split back per request.
  */
 
 export interface InferenceWorkerData {
@@ -12,7 +14,7 @@ export interface InferenceWorkerData {
 
 export type WorkerRequest =
   | { type: 'load'; jobId: number; modelPath: string }
-  | { type: 'run'; jobId: number; modelPath: string; feeds: Record<string, TensorData> };
+  | { type: 'run'; jobId: number; modelPath: string; requests: Feeds[]; padValues: Record<string, number> };
 
 export interface LoadedModel {
   executionProvider: string;
@@ -22,7 +24,8 @@ export interface LoadedModel {
 
 export type WorkerReply =
   | ({ type: 'loaded'; jobId: number } & LoadedModel)
-  | { type: 'result'; jobId: number; outputs: Record<string, TensorData> }
+  /** One entry per request of the batch, in order. */
+  | { type: 'result'; jobId: number; outputs: Feeds[] }
   | { type: 'failed'; jobId: number; phase: 'load' | 'run'; message: string }
   | { type: 'warning'; message: string };
 
@@ -56,11 +59,19 @@ async function handle(request: WorkerRequest): Promise<void> {
     return;
   }
   try {
-    const outputs = await session.run(request.feeds);
-    reply({ type: 'result', jobId: request.jobId, outputs }, Object.values(outputs).map((tensor) => tensor.data.buffer as ArrayBuffer));
+    const outputs = await runBatch(session, request.requests, request.padValues);
+    const buffers = outputs.flatMap((pieces) => Object.values(pieces).map((tensor) => tensor.data.buffer as ArrayBuffer));
+    reply({ type: 'result', jobId: request.jobId, outputs }, [...new Set(buffers)]);
   } catch (error) {
     reply({ type: 'failed', jobId: request.jobId, phase: 'run', message: (error as Error).message });
   }
+}
+
+async function runBatch(session: ModelSession, requests: Feeds[], padValues: Record<string, number>): Promise<Feeds[]> {
+  // A lone request needs no copy into a batch.
+  if (requests.length === 1) return [await session.run(requests[0])];
+  const batch = mergeFeeds(requests, { sequenceInputs: session.sequenceInputs, padValues });
+  return splitOutputs(await session.run(batch.feeds), batch, session.sequenceOutputs);
 }
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {

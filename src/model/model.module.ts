@@ -1,5 +1,6 @@
 import { Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { InferencePool, threadWorkerFactory } from './inference-pool';
 
 const logger = new Logger('InferencePool');
@@ -9,13 +10,18 @@ const logger = new Logger('InferencePool');
   providers: [
     {
       provide: InferencePool,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
+      // Metrics are optional: a test may boot a smaller app without MetricsModule.
+      inject: [AppConfig, { token: MetricsService, optional: true }],
+      useFactory: (config: AppConfig, metrics?: MetricsService) =>
         new InferencePool({
           workers: config.inferenceWorkers,
           queueLimit: config.queueLimit,
+          batchMaxSize: config.batchMaxSize,
+          batchMaxWaitMs: config.batchMaxWaitMs,
+          queueTimeoutMs: config.queueTimeoutMs,
           createWorker: threadWorkerFactory({ executionProviders: config.executionProviders, intraOpThreads: config.inferenceThreads }),
           log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
+          observer: metrics,
         }),
     },
   ],

@@ -24,6 +24,9 @@ export interface ModelSession {
   readonly executionProvider: string;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Inputs and outputs whose axis 1 is symbolic (a sequence): dynamic batching pads and un-pads these. */
+  readonly sequenceInputs: ReadonlySet<string>;
+  readonly sequenceOutputs: ReadonlySet<string>;
   run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
@@ -57,6 +60,8 @@ function wrapSession(session: ort.InferenceSession, executionProvider: string): 
     executionProvider,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    sequenceInputs: symbolicAxis1(session.inputMetadata),
+    sequenceOutputs: symbolicAxis1(session.outputMetadata),
     async run(feeds) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(tensor.dtype, tensor.data, tensor.dims);
@@ -67,6 +72,12 @@ function wrapSession(session: ort.InferenceSession, executionProvider: string): 
     },
     release: () => session.release(),
   };
+}
+
+/** Names whose axis 1 is symbolic, or unknown (a graph without shape information: trust the runtime dims). */
+function symbolicAxis1(metadata: readonly ort.InferenceSession.ValueMetadata[]): ReadonlySet<string> {
+  const names = metadata.filter((value) => !value.isTensor || value.shape.length === 0 || typeof value.shape[1] === 'string');
+  return new Set(names.map((value) => value.name));
 }
 
 function toTensorData(name: string, tensor: ort.Tensor): TensorData {
