@@ -23,7 +23,7 @@ export class AppConfig {
   @IsString()
   modelsDir = resolve(__dirname, '..', '..', '..', 'models');
 
-  /** Extra bundle directory (AETNET_MODELS_DIR); tuned models are published here. */
+  /** Extra read-only bundle directory (AETNET_MODELS_DIR); tuned models are published under dataDir/registry. */
   @IsOptional() @IsString()
   extraModelsDir?: string;
 
@@ -41,9 +41,21 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(256)
   inferenceThreads = 0;
 
-  /** Pending jobs per queue (OCR, inference) before requests get 503 + Retry-After. */
+  /** Pending jobs per queue (OCR pages; inference rows, i.e. windows) before requests get 503 + Retry-After. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   queueLimit = 64;
+
+  /** Dynamic batching: a batch of concurrent inference requests is sent once it holds this many rows (windows)… */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1024)
+  batchMaxSize = 8;
+
+  /** …or this many ms after its first request arrived; 0 turns batching off (one request per forward pass). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  batchMaxWaitMs = 5;
+
+  /** Longest an inference request may wait for a worker (and a batch may run) before it fails with 503. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000)
+  queueTimeoutMs = 60_000;
 
   /** Decompression-bomb guard: max pixels of one decoded page. */
   @Transform(toInt) @IsInt() @Min(1)
@@ -58,6 +70,70 @@ export class AppConfig {
   /** Max client-supplied words per page. */
   @Transform(toInt) @IsInt() @Min(1)
   maxWordsPerPage = 5000;
+
+  /** POST /v1/ask: best answers under this confidence (0–1) are reported as "no answer"; requests may override. */
+  @Transform(toInt) @Min(0) @Max(1)
+  askMinConfidence = 0.1;
+
+  /** POST /v1/ask: questions per request. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  askMaxQuestions = 32;
+
+  /** Per-page reuse cache (decoded pages, words, image-side model output), keyed by document content hash; 0 entries disables it. */
+  @Transform(toInt) @IsInt() @Min(0)
+  pageCacheMaxEntries = 256;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  pageCacheMaxBytes = 512 * 1024 * 1024;
+
+  /** Bearer key of the admin API (AETNET_ADMIN_KEY); unset, every admin endpoint answers 503 ADMIN_DISABLED. */
+  @IsOptional() @IsString()
+  adminKey?: string;
+
+  /** Keys accepted by the inference endpoints (comma list); empty = open. The admin key is always accepted. */
+  @Transform(toList) @IsArray() @IsString({ each: true })
+  apiKeys: string[] = [];
+
+  /** Durable state: datasets/, jobs/, registry/ (JSON records written atomically). */
+  @IsString()
+  dataDir = resolve(__dirname, '..', '..', '..', 'var');
+
+  /** Largest dataset zip accepted by POST /admin/datasets. */
+  @Transform(toInt) @IsInt() @Min(1)
+  datasetMaxBytes = 200 * 1024 * 1024;
+
+  /** Zip-bomb guards: entries, total uncompressed bytes, per-entry uncompressed/compressed ratio. */
+  @Transform(toInt) @IsInt() @Min(1)
+  datasetMaxEntries = 20_000;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  datasetMaxUncompressedBytes = 2 * 1024 * 1024 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  datasetMaxCompressionRatio = 100;
+
+  /** How often a replica checks <dataDir>/registry for activations and bundles published by another replica. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(3_600_000)
+  registryPollMs = 2000;
+
+  /** Python of the trainer's environment; tuning jobs run `<pythonPath> -m aetnet_trainer.*`. */
+  @IsString()
+  pythonPath = resolve(__dirname, '..', '..', '..', '.venv', 'bin', 'python');
+
+  /** The trainer package (its src/ goes on PYTHONPATH). */
+  @IsString()
+  trainerDir = resolve(__dirname, '..', '..', '..', 'trainer');
+
+  /** Tuning jobs this process runs at once; the rest wait queued. 0: this replica only enqueues (BullMQ mode). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(64)
+  maxConcurrentJobs = 1;
+
+  /** With a Redis URL, tuning jobs go through a BullMQ queue shared by every replica and worker host. */
+  @IsOptional() @IsString()
+  redisUrl?: string;
+
+  @IsString()
+  jobQueueName = 'aetnet-tuning';
 }
 
 const ENV_KEYS: Record<string, keyof AppConfig> = {
@@ -71,10 +147,30 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_INFERENCE_WORKERS: 'inferenceWorkers',
   AETNET_INFERENCE_THREADS: 'inferenceThreads',
   AETNET_QUEUE_LIMIT: 'queueLimit',
+  AETNET_BATCH_MAX_SIZE: 'batchMaxSize',
+  AETNET_BATCH_MAX_WAIT_MS: 'batchMaxWaitMs',
+  AETNET_QUEUE_TIMEOUT_MS: 'queueTimeoutMs',
   AETNET_MAX_PIXELS: 'maxPixels',
   AETNET_MAX_UPLOAD_BYTES: 'maxUploadBytes',
   AETNET_MAX_PAGES: 'maxPages',
   AETNET_MAX_WORDS_PER_PAGE: 'maxWordsPerPage',
+  AETNET_ASK_MIN_CONFIDENCE: 'askMinConfidence',
+  AETNET_ASK_MAX_QUESTIONS: 'askMaxQuestions',
+  AETNET_PAGE_CACHE_MAX_ENTRIES: 'pageCacheMaxEntries',
+  AETNET_PAGE_CACHE_MAX_BYTES: 'pageCacheMaxBytes',
+  AETNET_ADMIN_KEY: 'adminKey',
+  AETNET_API_KEYS: 'apiKeys',
+  AETNET_DATA_DIR: 'dataDir',
+  AETNET_DATASET_MAX_BYTES: 'datasetMaxBytes',
+  AETNET_DATASET_MAX_ENTRIES: 'datasetMaxEntries',
+  AETNET_DATASET_MAX_UNCOMPRESSED_BYTES: 'datasetMaxUncompressedBytes',
+  AETNET_DATASET_MAX_COMPRESSION_RATIO: 'datasetMaxCompressionRatio',
+  AETNET_REGISTRY_POLL_MS: 'registryPollMs',
+  AETNET_PYTHON: 'pythonPath',
+  AETNET_TRAINER_DIR: 'trainerDir',
+  AETNET_MAX_CONCURRENT_JOBS: 'maxConcurrentJobs',
+  REDIS_URL: 'redisUrl',
+  AETNET_JOB_QUEUE: 'jobQueueName',
 };
 
 export class ConfigError extends Error {}
