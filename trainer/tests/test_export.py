@@ -16,7 +16,7 @@ def run_bundle(bundle, inputs):
 def test_export_parity_at_two_lengths_and_manifest(trained_run, prepared_dir, tmp_path):
     bundle = tmp_path / "bundle"
     manifest = export_bundle(trained_run / "best.pt", bundle, bundle_id="test-tiny")
-    assert sorted(path.name for path in bundle.iterdir()) == ["manifest.json", "model.onnx", "tokenizer.json"]
+    assert sorted(path.name for path in bundle.iterdir()) == ["MODEL_CARD.md", "manifest.json", "model.onnx", "tokenizer.json"]
     assert json.loads((bundle / "manifest.json").read_text()) == manifest
     assert manifest["parity"]["maxAbsDiff"] <= 1e-4
     assert manifest["outputs"]["logits"]["shape"] == ["batch", "sequence", 7]

@@ -2,14 +2,15 @@ import pytest
 import torch
 
 from aetnet_trainer.config import ConfigError, preset, resolve_loss_weights, validate
-from aetnet_trainer.modeling import AETNetForTokenClassification, fuse, fusion_position_bias
+from aetnet_trainer.fusion import fuse, fusion_position_bias, visual_stream
+from aetnet_trainer.modeling import build_task_model
 
 
 def tiny_model(plain=False, task="extract", num_labels=7, loss_preset="paper"):
     config = preset("tiny")
     config.plain, config.model.task, config.model.num_labels = plain, task, num_labels
     torch.manual_seed(0)
-    return AETNetForTokenClassification(config, resolve_loss_weights(loss_preset, {})), config.model
+    return build_task_model(config, resolve_loss_weights(loss_preset, {})), config.model
 
 
 def random_batch(cfg, batch=4, length=20, labels=True):
@@ -36,8 +37,8 @@ def test_shapes_per_module_and_head():
     text = model.text_encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
     assert visual.shape == (4, 1 + cfg.grid**2, cfg.hidden_size)
     assert text.shape == (4, 20, cfg.hidden_size)
-    fused = fuse(model.fusion, batch["input_ids"], batch["attention_mask"], batch["bbox"], batch["pixel_values"],
-                 text, visual)
+    fused = fuse(model.fusion, batch["input_ids"], batch["attention_mask"], batch["bbox"],
+                 visual_stream(model.fusion, batch["pixel_values"], visual), text)
     assert fused.shape == (4, 20 + 1 + cfg.grid**2, cfg.hidden_size)
     output = model(batch)
     assert output.logits.shape == (4, 20, 7)

@@ -1,4 +1,5 @@
-"""Reads the prepared dataset (docs/prepared-dataset.md): windows, dynamic padding, clean and momentum image views.
+"""Reads the prepared dataset (docs/prepared-dataset.md) of any task: windows, dynamic padding, clean and momentum
+image views.
 
 No tokenization happens here: TypeScript `prepare` tokenized already, so training and serving cannot skew.
 """
@@ -19,12 +20,16 @@ from torch.utils.data import Dataset
 IMAGE_MEAN = (0.5, 0.5, 0.5)
 IMAGE_STD = (0.5, 0.5, 0.5)
 META_FIELDS = ("docId", "page", "window", "tokenStart")
+TASKS = ("extract", "classify", "ask")
 
 
 def read_metadata(root: str | Path) -> dict:
     meta = json.loads(Path(root, "dataset.json").read_text())
     if meta.get("formatVersion") != 1:
         raise ValueError(f"{root}/dataset.json: formatVersion {meta.get('formatVersion')} is not supported (expected 1)")
+    meta.setdefault("task", "extract")
+    if meta["task"] not in TASKS:
+        raise ValueError(f"{root}/dataset.json: task {meta['task']!r} is not one of {TASKS}")
     return meta
 
 
@@ -93,6 +98,16 @@ def momentum_view(path: Path, size: int, rng: random.Random) -> Tensor:
     return normalised_tensor(image)
 
 
+def task_targets(task: str, window: dict) -> dict[str, Tensor]:
+    """extract: token labels (L,); classify: the document class (); ask: answer start and end indices ()."""
+    if task == "classify":
+        return {"labels": torch.tensor(window["classLabel"], dtype=torch.long)}
+    if task == "ask":
+        return {"start_positions": torch.tensor(window["startPosition"], dtype=torch.long),
+                "end_positions": torch.tensor(window["endPosition"], dtype=torch.long)}
+    return {"labels": torch.tensor(window["labels"], dtype=torch.long)}
+
+
 class PreparedDataset(Dataset):
     """One item per window. `with_momentum_view` adds I⁺, drawn from a seed fixed by (seed, epoch, index) so a
     resumed run sees the same augmentations."""
@@ -120,9 +135,9 @@ class PreparedDataset(Dataset):
             "input_ids": torch.tensor(window["inputIds"], dtype=torch.long),
             "bbox": torch.tensor(window["bbox"], dtype=torch.long).clamp(0, 1000),
             "word_bbox": torch.tensor(window["wordBbox"], dtype=torch.long).clamp(0, 1000),
-            "labels": torch.tensor(window["labels"], dtype=torch.long),
             "pixel_values": self._clean_cache[window["image"]],
             **{name: window[name] for name in META_FIELDS},
+            **task_targets(self.meta["task"], window),
         }
         if self.with_momentum_view:
             rng = random.Random(f"{self.seed}/{self.epoch}/{index}")
@@ -131,7 +146,8 @@ class PreparedDataset(Dataset):
 
 
 def collate(items: list[dict], pad_id: int) -> dict:
-    """Pads to the longest window: ids = pad id, mask 0, boxes 0, labels −100."""
+    """Pads to the longest window: ids = pad id, mask 0, boxes 0, token labels −100; per-window targets (a class,
+    answer positions) are stacked."""
     length = max(len(item["input_ids"]) for item in items)
     batch_size = len(items)
     batch = {
@@ -139,14 +155,19 @@ def collate(items: list[dict], pad_id: int) -> dict:
         "attention_mask": torch.zeros((batch_size, length), dtype=torch.long),
         "bbox": torch.zeros((batch_size, length, 4), dtype=torch.long),
         "word_bbox": torch.zeros((batch_size, length, 4), dtype=torch.long),
-        "labels": torch.full((batch_size, length), -100, dtype=torch.long),
     }
+    token_labels = "labels" in items[0] and items[0]["labels"].dim() == 1
+    if token_labels:
+        batch["labels"] = torch.full((batch_size, length), -100, dtype=torch.long)
     for row, item in enumerate(items):
         size = len(item["input_ids"])
         batch["input_ids"][row, :size] = item["input_ids"]
         batch["attention_mask"][row, :size] = 1
-        for name in ("bbox", "word_bbox", "labels"):
+        for name in ("bbox", "word_bbox", "labels") if token_labels else ("bbox", "word_bbox"):
             batch[name][row, :size] = item[name]
+    for name in ("labels", "start_positions", "end_positions"):
+        if name in items[0] and not (name == "labels" and token_labels):
+            batch[name] = torch.stack([item[name] for item in items])
     batch["pixel_values"] = torch.stack([item["pixel_values"] for item in items])
     if "momentum_pixel_values" in items[0]:
         batch["momentum_pixel_values"] = torch.stack([item["momentum_pixel_values"] for item in items])
@@ -155,7 +176,8 @@ def collate(items: list[dict], pad_id: int) -> dict:
     return batch
 
 
-TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "pixel_values", "momentum_pixel_values")
+TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "start_positions", "end_positions",
+                 "pixel_values", "momentum_pixel_values")
 
 
 def to_device(batch: dict, device: torch.device) -> dict:

@@ -1,4 +1,5 @@
-"""Entity-level evaluation with seqeval semantics (IOB2, default mode) after merging a page's windows.
+"""Evaluation per task. extract: entity-level P/R/F1 with seqeval semantics (IOB2, default mode) after merging a
+page's windows; classify: per-document accuracy (classify_metrics.py); ask: ANLS and exact match (qa_metrics.py).
 
 CLI: python -m aetnet_trainer.evaluate --checkpoint <run>/best.pt --data <prepared> --split test
 """
@@ -10,10 +11,16 @@ import json
 import sys
 from collections import defaultdict
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from .classify_metrics import classification_scores, document_predictions
 from .data import PreparedDataset, collate, to_device
+from .qa_metrics import MAX_ANSWER_TOKENS, decode_question, qa_scores
+
+# The metric that picks best.pt, per task.
+SELECTION_METRIC = {"extract": "f1", "classify": "accuracy", "ask": "anls"}
 
 Entity = tuple[str, int, int]  # (type, first index, last index)
 
@@ -99,35 +106,66 @@ def merge_windows(windows: list[dict]) -> dict[tuple[str, int], tuple[list[int],
 
 
 @torch.no_grad()
-def predict_windows(model, dataset: PreparedDataset, pad_id: int, batch_size: int, device) -> list[dict]:
+def predict_logits(model, dataset: PreparedDataset, pad_id: int, batch_size: int, device) -> list[np.ndarray]:
+    """The model's logits for each window of `dataset`, in order, cut to the window's real tokens."""
     was_training = model.training
     model.eval()
-    windows = []
+    results = []
     # A private generator keeps evaluation from drawing on the global RNG (a resumed run must replay exactly).
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, generator=torch.Generator(),
                         collate_fn=lambda items: collate(items, pad_id))
     for batch in loader:
-        inputs = to_device(batch, device)
-        inputs.pop("labels")
-        predictions = model(inputs).logits.argmax(-1).cpu()
-        for row in range(len(batch["docId"])):
+        inputs = {name: value for name, value in to_device(batch, device).items()
+                  if name not in ("labels", "start_positions", "end_positions")}
+        logits = model(inputs).logits.float().cpu().numpy()
+        for row in range(len(logits)):
             length = int(batch["attention_mask"][row].sum())
-            windows.append({
-                "docId": batch["docId"][row], "page": batch["page"][row], "tokenStart": batch["tokenStart"][row],
-                "labels": batch["labels"][row, :length].tolist(), "predictions": predictions[row, :length].tolist(),
-            })
+            results.append(logits[row] if logits.ndim == 2 else logits[row, :length])
     model.train(was_training)
-    return windows
+    return results
 
 
-def evaluate_model(model, dataset: PreparedDataset, meta: dict, batch_size: int, device) -> dict:
-    labels = meta["labels"]
-    pages = merge_windows(predict_windows(model, dataset, meta["specialTokens"]["padId"], batch_size, device))
+def extract_metrics(windows: list[dict], logits: list[np.ndarray], labels: list[str]) -> dict:
+    pages = merge_windows([
+        {"docId": w["docId"], "page": w["page"], "tokenStart": w["tokenStart"], "labels": w["labels"],
+         "predictions": window_logits.argmax(-1).tolist()}
+        for w, window_logits in zip(windows, logits, strict=True)
+    ])
     true = [[labels[i] for i in gold] for gold, _ in pages.values()]
     predicted = [[labels[i] for i in prediction] for _, prediction in pages.values()]
     tokens = sum(len(sequence) for sequence in true)
     hits = sum(t == p for gold, pred in zip(true, predicted) for t, p in zip(gold, pred))
     return {**entity_scores(true, predicted), "tokenAccuracy": hits / tokens if tokens else 0.0, "pages": len(pages)}
+
+
+def classify_metrics(windows: list[dict], logits: list[np.ndarray], labels: list[str]) -> dict:
+    documents = document_predictions([
+        {"docId": w["docId"], "classLabel": w["classLabel"], "logits": window_logits}
+        for w, window_logits in zip(windows, logits, strict=True)
+    ])
+    return classification_scores([(gold, predicted) for gold, predicted, _ in documents.values()], labels)
+
+
+def ask_metrics(windows: list[dict], logits: list[np.ndarray], max_answer_tokens: int = MAX_ANSWER_TOKENS) -> dict:
+    questions: dict[str, list[dict]] = defaultdict(list)
+    for window, window_logits in zip(windows, logits, strict=True):
+        questions[window["questionId"]].append({**window, "startLogits": window_logits[:, 0],
+                                                "endLogits": window_logits[:, 1]})
+    predictions, answers = [], []
+    for question_windows in questions.values():
+        predictions.append(decode_question(question_windows, max_answer_tokens)["answer"])
+        answers.append(question_windows[0]["answers"])
+    return qa_scores(predictions, answers)
+
+
+def evaluate_model(model, dataset: PreparedDataset, meta: dict, batch_size: int, device) -> dict:
+    logits = predict_logits(model, dataset, meta["specialTokens"]["padId"], batch_size, device)
+    task = meta.get("task", "extract")
+    if task == "classify":
+        return classify_metrics(dataset.windows, logits, meta["labels"])
+    if task == "ask":
+        return ask_metrics(dataset.windows, logits)
+    return extract_metrics(dataset.windows, logits, meta["labels"])
 
 
 def main(argv: list[str] | None = None) -> int:

