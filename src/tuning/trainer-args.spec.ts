@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { alignmentArgs, exportArgs, preparationOptions, trainArgs } from './trainer-args';
+
+describe('preparationOptions', () => {
+  it('caps the windows at what the preset trains', () => {
+    assert.deepEqual(preparationOptions('tiny', { maxLength: 256, windowStride: 128 }), { maxLength: 64, stride: 62, imageSize: 112 });
+    assert.deepEqual(preparationOptions('tiny'), { maxLength: 64, stride: 32, imageSize: 112 });
+  });
+
+  it('follows the base bundle when it fits', () => {
+    assert.deepEqual(preparationOptions('small', { maxLength: 256, windowStride: 128 }), { maxLength: 256, stride: 128, imageSize: 224 });
+  });
+});
+
+describe('alignmentArgs', () => {
+  it('maps plain, presets and weights to trainer flags', () => {
+    assert.deepEqual(alignmentArgs({ plain: true }), ['--plain']);
+    assert.deepEqual(alignmentArgs({ preset: 'paper' }), ['--loss-preset', 'paper']);
+    assert.deepEqual(alignmentArgs({ weights: { task: 1, ditc: 0.5 } }), ['--loss-weights', 'task=1,ditc=0.5']);
+  });
+});
+
+describe('trainArgs', () => {
+  it('passes only the hyperparameters that were given, and --resume when asked', () => {
+    const args = trainArgs({
+      preparedDir: '/d/prepared',
+      runDir: '/d/run',
+      preset: 'tiny',
+      hyperparameters: { maxSteps: 3, batchSize: 2, learningRate: 0.001 },
+      alignment: { preset: 'code-funsd' },
+      resume: true,
+    });
+    assert.deepEqual(args, [
+      '-m', 'aetnet_trainer.train', '--data', '/d/prepared', '--config', 'tiny', '--out', '/d/run',
+      '--loss-preset', 'code-funsd', '--max-steps', '3', '--batch-size', '2', '--lr', '0.001', '--resume',
+    ]);
+  });
+
+  it('hands a LayoutLMv3 directory to the fusion', () => {
+    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'base', hyperparameters: {}, alignment: { plain: true }, layoutlmv3Dir: '/m/lv3', resume: false });
+    assert.deepEqual(args.slice(-3), ['--plain', '--layoutlmv3-dir', '/m/lv3']);
+  });
+});
+
+describe('exportArgs', () => {
+  it('names the checkpoint, the bundle directory and the id', () => {
+    assert.deepEqual(exportArgs('/r/last.pt', '/j/bundle', 'm1'), ['-m', 'aetnet_trainer.export', '--checkpoint', '/r/last.pt', '--out', '/j/bundle', '--id', 'm1']);
+  });
+});

@@ -1,0 +1,71 @@
+import type { AlignmentSpec, Hyperparameters, Preset } from './tuning-job';
+
+/** Pure: a job's settings → the prepare options and the trainer's command lines (trainer/src/aetnet_trainer). */
+
+export interface PreparationOptions {
+  maxLength: number;
+  stride: number;
+  imageSize: number;
+}
+
+/** The trainer's longest sequence and image side per preset (config.py); tiny trains at its own small image. */
+const PRESET_LIMITS: Record<Preset, { maxLength: number; imageSize: number }> = {
+  tiny: { maxLength: 64, imageSize: 112 },
+  small: { maxLength: 512, imageSize: 224 },
+  base: { maxLength: 512, imageSize: 224 },
+};
+
+/**
+ * Windows as long as the base bundle's (so the base model is evaluated on what it was built for), capped by what
+ * the preset can train; half-overlapping windows unless the base bundle says otherwise.
+ */
+export function preparationOptions(preset: Preset, base?: { maxLength: number; windowStride: number }): PreparationOptions {
+  const limits = PRESET_LIMITS[preset];
+  const maxLength = Math.min(limits.maxLength, base?.maxLength ?? limits.maxLength);
+  const stride = Math.min(maxLength - 2, base?.windowStride ?? Math.floor(maxLength / 2));
+  return { maxLength, stride, imageSize: limits.imageSize };
+}
+
+export interface TrainInvocation {
+  preparedDir: string;
+  runDir: string;
+  preset: Preset;
+  hyperparameters: Hyperparameters;
+  alignment: AlignmentSpec;
+  layoutlmv3Dir?: string;
+  /** Continue from <runDir>/last.pt. */
+  resume: boolean;
+}
+
+export function alignmentArgs(alignment: AlignmentSpec): string[] {
+  if ('plain' in alignment) return ['--plain'];
+  if ('preset' in alignment) return ['--loss-preset', alignment.preset];
+  const weights = Object.entries(alignment.weights).map(([term, weight]) => `${term}=${weight}`);
+  return weights.length > 0 ? ['--loss-weights', weights.join(',')] : [];
+}
+
+export function trainArgs(run: TrainInvocation): string[] {
+  const { hyperparameters: h } = run;
+  const optional: Array<[string, number | undefined]> = [
+    ['--epochs', h.epochs],
+    ['--max-steps', h.maxSteps],
+    ['--batch-size', h.batchSize],
+    ['--lr', h.learningRate],
+    ['--seed', h.seed],
+    ['--alpha', h.alpha],
+  ];
+  return [
+    '-m', 'aetnet_trainer.train',
+    '--data', run.preparedDir,
+    '--config', run.preset,
+    '--out', run.runDir,
+    ...alignmentArgs(run.alignment),
+    ...optional.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)])),
+    ...(run.layoutlmv3Dir ? ['--layoutlmv3-dir', run.layoutlmv3Dir] : []),
+    ...(run.resume ? ['--resume'] : []),
+  ];
+}
+
+export function exportArgs(checkpoint: string, bundleDir: string, modelId: string): string[] {
+  return ['-m', 'aetnet_trainer.export', '--checkpoint', checkpoint, '--out', bundleDir, '--id', modelId];
+}

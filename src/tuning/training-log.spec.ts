@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine, TrainingLogEvent } from './training-log';
+
+const stepLine = (step: number, terms: Record<string, number>) =>
+  JSON.stringify({ event: 'step', epoch: 1, step, totalSteps: 8, lr: 0.001, samplesPerSec: 3, terms, etaSeconds: 12.5 });
+
+describe('LineSplitter', () => {
+  it('holds a partial line until its newline arrives', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push('{"a":1}\n{"b"'), ['{"a":1}']);
+    assert.deepEqual(splitter.push(':2}\n\n'), ['{"b":2}']);
+    assert.deepEqual(splitter.push(''), []);
+  });
+});
+
+describe('parseTrainingLogLine', () => {
+  it('reads a step with its loss terms', () => {
+    const event = parseTrainingLogLine(stepLine(3, { task: 1.5, ditc: 0.25, total: 1.75 }));
+    assert.deepEqual(event, { event: 'step', epoch: 1, step: 3, totalSteps: 8, lr: 0.001, etaSeconds: 12.5, terms: { task: 1.5, ditc: 0.25, total: 1.75 } });
+  });
+
+  it('keeps every metric of an eval line', () => {
+    const event = parseTrainingLogLine(JSON.stringify({ event: 'eval', epoch: 2, step: 8, f1: 0.5, perLabel: { ANSWER: { f1: 0.4 } } }));
+    assert.deepEqual(event, { event: 'eval', epoch: 2, step: 8, metrics: { f1: 0.5, perLabel: { ANSWER: { f1: 0.4 } } } });
+  });
+
+  it('ignores garbage, unknown events and non-numeric terms', () => {
+    assert.equal(parseTrainingLogLine('not json'), undefined);
+    assert.equal(parseTrainingLogLine('[1,2]'), undefined);
+    assert.equal(parseTrainingLogLine('{"event":"step"}'), undefined);
+    assert.equal(parseTrainingLogLine('{"event":"other","step":1}'), undefined);
+    const event = parseTrainingLogLine(stepLine(1, { task: 1, pita: Number.NaN }).replace('null', '"x"'));
+    assert.deepEqual(event?.event === 'step' && event.terms, { task: 1 });
+  });
+});
+
+describe('applyTrainingEvent', () => {
+  it('tracks step, percent, ETA and the latest value of each term', () => {
+    const events = [stepLine(2, { task: 2, ditc: 1 }), stepLine(4, { task: 1 })].map((line) => parseTrainingLogLine(line) as TrainingLogEvent);
+    const progress = events.reduce(applyTrainingEvent, INITIAL_PROGRESS);
+    assert.equal(progress.step, 4);
+    assert.equal(progress.percent, 50);
+    assert.equal(progress.etaSeconds, 12.5);
+    assert.deepEqual(progress.terms, { task: 1, ditc: 1 });
+  });
+
+  it('never reports 100 % before the job is done, and records evaluations', () => {
+    let progress = applyTrainingEvent(INITIAL_PROGRESS, { event: 'step', epoch: 0, step: 8, totalSteps: 8, terms: {} });
+    assert.equal(progress.percent, 99);
+    progress = applyTrainingEvent(progress, { event: 'eval', epoch: 1, step: 8, metrics: { f1: 0.3 } });
+    progress = applyTrainingEvent(progress, { event: 'done', step: 8, metrics: { f1: 0.3 } });
+    assert.deepEqual(progress.evaluation, { f1: 0.3 });
+    assert.equal(progress.etaSeconds, 0);
+  });
+});

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { bootApp, multipart } from '../helpers/app';
+import { renderFormPng } from '../helpers/fixtures';
+import { funsdEntries, sampleForms } from '../helpers/form-dataset';
+import { buildZip } from '../helpers/zip';
+
+const ADMIN_KEY = 'test-admin-key';
+const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+const FORM_LINES = ['REGISTRATION FORM', 'Name: John Smith', 'City: Springfield'];
+
+interface Job {
+  id: string;
+  state: string;
+  stage?: string;
+  progress: { percent: number; step: number; totalSteps: number; terms: Record<string, number> };
+  evaluation?: { split: string; baseModel: string; base: { f1: number; perLabel: Record<string, unknown> }; tuned: { f1: number; perLabel: Record<string, unknown>; pages: number } };
+  modelId?: string;
+  error?: { reason: string; logTail: string };
+}
+
+/** Client words laid out as renderFormPng draws FORM_LINES, so /v1/extract skips OCR. */
+function formWords() {
+  return FORM_LINES.flatMap((line, lineIndex) => {
+    let x = 40;
+    return line.split(' ').map((text) => {
+      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
+      x += 18 * (text.length + 1);
+      return { text, box, segment: lineIndex };
+    });
+  });
+}
+
+/** Parses a text/event-stream body into its named events. */
+function parseSse(body: string): Array<{ event: string; data?: Job }> {
+  return body
+    .split('\n\n')
+    .filter((block) => block.trim() && !block.startsWith(':'))
+    .map((block) => {
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      return { event, data: data ? (JSON.parse(data) as Job) : undefined };
+    });
+}
+
+const TINY_JOB = {
+  task: 'extract',
+  baseModel: 'tiny-extract',
+  preset: 'tiny',
+  hyperparameters: { epochs: 1, maxSteps: 3, batchSize: 1, learningRate: 0.001, seed: 7 },
+  alignment: { preset: 'code-funsd' },
+  evalSplit: 0.25,
+};
+
+describe('admin tuning jobs', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aetnet-tuning-'));
+  let app: NestFastifyApplication;
+  let datasetId: string;
+  let job: Job;
+
+  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: AUTH, ...(payload ? { payload } : {}) });
+
+  before(async () => {
+    app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: dataDir });
+    const zip = await buildZip(funsdEntries(await sampleForms()));
+    const form = multipart([
+      { name: 'format', value: 'funsd' },
+      { name: 'task', value: 'extract' },
+      { name: 'evalSplit', value: '0.25' },
+      { name: 'file', filename: 'forms.zip', data: zip, contentType: 'application/zip' },
+    ]);
+    const upload = await app.inject({ method: 'POST', url: '/admin/datasets', payload: form.payload, headers: { ...form.headers, ...AUTH } });
+    assert.equal(upload.statusCode, 201, upload.body);
+    datasetId = upload.json().id;
+  });
+  after(async () => {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('accepts a job: 202 with the job and its Location', async () => {
+    const response = await admin('POST', '/admin/tuning-jobs', { ...TINY_JOB, datasetId });
+    assert.equal(response.statusCode, 202, response.body);
+    job = response.json() as Job;
+    assert.match(job.id, /^tj-/);
+    assert.equal(response.headers.location, `/admin/tuning-jobs/${job.id}`);
+    assert.ok(['queued', 'running'].includes(job.state));
+  });
+
+  it('streams progress over SSE until done, and the job succeeds with a published model', async () => {
+    const response = await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${job.id}/events`, headers: AUTH });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/event-stream/);
+    const events = parseSse(response.body);
+    assert.equal(events.at(-1)?.event, 'done');
+    const final = events.at(-1)?.data as Job;
+    assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
+    assert.ok(events.some((e) => e.event === 'progress' && e.data?.stage === 'training'), 'a training stage was streamed');
+    job = (await admin('GET', `/admin/tuning-jobs/${job.id}`)).json() as Job;
+    assert.equal(job.progress.percent, 100);
+    assert.equal(job.progress.step, 3);
+    for (const term of ['task', 'ditc', 'imc', 'glitc', 'pita', 'total']) assert.equal(typeof job.progress.terms[term], 'number', term);
+    assert.match(job.modelId ?? '', /^tuned-extract-tiny-/);
+  });
+
+  it('reports base vs tuned on the same held-out split, in the job and in the bundle manifest', async () => {
+    const evaluation = job.evaluation!;
+    assert.equal(evaluation.split, 'test');
+    assert.equal(evaluation.baseModel, 'tiny-extract');
+    assert.equal(evaluation.tuned.pages, 1);
+    for (const side of [evaluation.base, evaluation.tuned]) assert.equal(typeof side.f1, 'number');
+    const models = (await admin('GET', '/admin/models')).json() as { tasks: Array<{ task: string; versions: Array<{ id: string }> }> };
+    const extract = models.tasks.find((t) => t.task === 'extract');
+    assert.ok(extract?.versions.some((v) => v.id === job.modelId), 'the tuned model is a version');
+    const listed = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { models: Array<{ id: string; metrics: { f1?: number } }> };
+    assert.equal(listed.models.find((m) => m.id === job.modelId)?.metrics.f1, evaluation.tuned.f1);
+  });
+
+  it('serves the tuned model once activated, and rolls back', async () => {
+    const document = (await renderFormPng(FORM_LINES)).toString('base64');
+    const extract = async () => {
+      const response = await app.inject({ method: 'POST', url: '/v1/extract', payload: { document, words: formWords() } });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json().model.id as string;
+    };
+    assert.equal((await admin('POST', `/admin/models/${job.modelId}/activate`)).statusCode, 200);
+    assert.equal(await extract(), job.modelId);
+    assert.equal((await admin('POST', '/admin/models/extract/rollback')).statusCode, 200);
+    assert.equal(await extract(), 'tiny-extract');
+  });
+
+  it('lists jobs and serves the trainer log', async () => {
+    const list = (await admin('GET', '/admin/tuning-jobs')).json() as { jobs: Job[] };
+    assert.deepEqual(list.jobs.map((j) => j.id), [job.id]);
+    const logs = await admin('GET', `/admin/tuning-jobs/${job.id}/logs?tail=500`);
+    assert.equal(logs.statusCode, 200);
+    assert.match(String(logs.headers['content-type']), /^text\/plain/);
+    assert.match(logs.body, /aetnet_trainer\.train/);
+    assert.match(logs.body, /aetnet_trainer\.export/);
+    assert.equal((await admin('GET', `/admin/tuning-jobs/${job.id}/logs?tail=0`)).json().error.code, 'VALIDATION_FAILED');
+  });
+
+  it('refuses to cancel a finished job, and cancels a waiting or running one once', async () => {
+    const finished = await admin('POST', `/admin/tuning-jobs/${job.id}/cancel`);
+    assert.equal(finished.statusCode, 409);
+    assert.equal(finished.json().error.code, 'JOB_NOT_CANCELLABLE');
+    const created = (await admin('POST', '/admin/tuning-jobs', { ...TINY_JOB, datasetId, hyperparameters: { epochs: 50, batchSize: 1 } })).json() as Job;
+    const cancelled = await admin('POST', `/admin/tuning-jobs/${created.id}/cancel`);
+    assert.equal(cancelled.statusCode, 202, cancelled.body);
+    const again = await admin('POST', `/admin/tuning-jobs/${created.id}/cancel`);
+    assert.equal(again.statusCode, 409);
+    assert.equal(again.json().error.code, 'JOB_NOT_CANCELLABLE');
+    const events = parseSse((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.id}/events`, headers: AUTH })).body);
+    assert.equal(events.at(-1)?.data?.state, 'cancelled');
+    const bundles = join(dataDir, 'registry', 'bundles');
+    assert.deepEqual(existsSync(bundles) ? readdirSync(bundles) : [], [job.modelId], 'no half-written bundle');
+  });
+
+  describe('bad input: a 4xx with a code', () => {
+    const rejects = async (payload: object, status: number, code: string) => {
+      const response = await admin('POST', '/admin/tuning-jobs', payload);
+      assert.equal(response.statusCode, status, response.body);
+      assert.equal(response.json().error.code, code);
+    };
+
+    it('a missing dataset or model', async () => {
+      await rejects({ ...TINY_JOB, datasetId: 'ds-000000000000' }, 404, 'DATASET_NOT_FOUND');
+      await rejects({ ...TINY_JOB, datasetId, baseModel: 'no-such-model' }, 404, 'MODEL_NOT_FOUND');
+      await rejects({ ...TINY_JOB, datasetId, baseModel: '/nonexistent/layoutlmv3', preset: 'base' }, 404, 'MODEL_NOT_FOUND');
+    });
+
+    it("a task other than the dataset's", async () => {
+      await rejects({ ...TINY_JOB, datasetId, task: 'classify' }, 422, 'TASK_MISMATCH');
+    });
+
+    it('hyperparameters out of range, unknown fields, ambiguous alignment, another eval split', async () => {
+      for (const hyperparameters of [{ epochs: 0 }, { epochs: 101 }, { maxSteps: 100001 }, { batchSize: 257 }, { learningRate: 0.5 }, { learningRate: 1e-9 }]) {
+        await rejects({ ...TINY_JOB, datasetId, hyperparameters }, 400, 'VALIDATION_FAILED');
+      }
+      await rejects({ ...TINY_JOB, datasetId, preset: 'huge' }, 400, 'VALIDATION_FAILED');
+      await rejects({ ...TINY_JOB, datasetId, surprise: true }, 400, 'VALIDATION_FAILED');
+      await rejects({ ...TINY_JOB, datasetId, alignment: { preset: 'paper', plain: true } }, 400, 'VALIDATION_FAILED');
+      await rejects({ ...TINY_JOB, datasetId, alignment: { preset: 'unknown' } }, 400, 'VALIDATION_FAILED');
+      await rejects({ ...TINY_JOB, datasetId, evalSplit: 0.5 }, 400, 'VALIDATION_FAILED');
+    });
+
+    it('an unknown job, and no admin key', async () => {
+      const missing = await admin('GET', '/admin/tuning-jobs/tj-000000000000');
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().error.code, 'JOB_NOT_FOUND');
+      assert.equal((await admin('GET', '/admin/tuning-jobs/..%2F..%2Fetc')).json().error.code, 'JOB_NOT_FOUND');
+      assert.equal((await app.inject({ method: 'GET', url: '/admin/tuning-jobs' })).statusCode, 401);
+    });
+  });
+});
