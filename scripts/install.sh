@@ -11,6 +11,11 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 npx tsc -p tsconfig.json
 
+# The BullMQ tuning-queue tests run a local redis-server (Debian package), when we may install it.
+if [[ "${AETNET_TRAINER:-1}" == "1" ]] && ! command -v redis-server > /dev/null && [[ "$(id -u)" == "0" ]] && command -v apt-get > /dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server > /dev/null) || echo "redis-server not installed: BullMQ tests will skip"
+fi
+
 if [[ "${AETNET_TRAINER:-1}" == "1" ]]; then
   PYTHON="${PYTHON:-python3}"
   [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv

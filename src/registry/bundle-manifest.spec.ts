@@ -118,4 +118,58 @@ describe('parseBundleManifest', () => {
     assert.ok(problems.includes('image.mean must be 3 finite numbers'));
     assert.ok(problems.includes('tokenizer.padId must be a non-negative integer'));
   });
+
+  it('accepts a classify bundle with class labels and [batch, labels] logits', () => {
+    const raw = validManifest();
+    raw.task = 'classify';
+    raw.labels = ['form', 'invoice', 'letter'];
+    raw.outputs = { logits: { dtype: 'float32', shape: ['batch', 3] } };
+    assert.deepEqual(problemsOf(raw), []);
+  });
+
+  it('accepts a split ask bundle: no labels, start/end logits, image embeddings from the image encoder', () => {
+    const raw = validManifest();
+    raw.task = 'ask';
+    raw.labels = [];
+    raw.onnx.imageEncoderFile = 'image_encoder.onnx';
+    delete raw.inputs.pixel_values;
+    raw.inputs.image_embeddings = { dtype: 'float32', shape: ['batch', 197, 384] };
+    raw.imageEncoder = {
+      inputs: { pixel_values: { dtype: 'float32', shape: ['batch', 3, 224, 224] } },
+      outputs: { image_embeddings: { dtype: 'float32', shape: ['batch', 197, 384] } },
+    };
+    raw.outputs = { start_logits: { dtype: 'float32', shape: ['batch', 'sequence'] }, end_logits: { dtype: 'float32', shape: ['batch', 'sequence'] } };
+    raw.maxQuestionTokens = 64;
+    raw.maxAnswerTokens = 30;
+    const manifest = parseBundleManifest(raw);
+    assert.equal(manifest.onnx.imageEncoderFile, 'image_encoder.onnx');
+    assert.equal(manifest.maxAnswerTokens, 30);
+  });
+
+  it('requires each task’s outputs and an empty label list for ask', () => {
+    const raw = validManifest();
+    raw.task = 'ask';
+    const problems = problemsOf(raw);
+    assert.ok(problems.includes('labels must be [] for ask'));
+    assert.ok(problems.includes('outputs.start_logits is required for ask'));
+    assert.ok(problems.includes('outputs.end_logits is required for ask'));
+    raw.task = 'classify';
+    raw.outputs = { scores: { dtype: 'float32', shape: ['batch', 7] } };
+    assert.ok(problemsOf(raw).includes('outputs.logits is required for classify'));
+  });
+
+  it('pairs image_embeddings with an image encoder file, and checks question and answer limits', () => {
+    const raw = validManifest();
+    raw.inputs.image_embeddings = { dtype: 'float32', shape: ['batch', 50, 64] };
+    raw.maxQuestionTokens = 0;
+    raw.maxAnswerTokens = 0;
+    let problems = problemsOf(raw);
+    assert.ok(problems.includes('inputs.image_embeddings needs onnx.imageEncoderFile'));
+    assert.ok(problems.some((p) => p.startsWith('maxQuestionTokens')));
+    assert.ok(problems.some((p) => p.startsWith('maxAnswerTokens')));
+    raw.onnx.imageEncoderFile = '../encoder.onnx';
+    problems = problemsOf(raw);
+    assert.ok(problems.some((p) => p.startsWith('onnx.imageEncoderFile')));
+    assert.ok(problems.includes('a split bundle takes image_embeddings, not pixel_values'));
+  });
 });

@@ -8,7 +8,7 @@ export const MODEL_TASKS = ['extract', 'classify', 'ask'] as const;
 export type ModelTask = (typeof MODEL_TASKS)[number];
 
 /** Graph inputs the service knows how to build; a bundle declares the subset its graph takes. */
-export const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'bbox', 'pixel_values'] as const;
+export const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'bbox', 'pixel_values', 'image_embeddings'] as const;
 export type ModelInputName = (typeof KNOWN_INPUTS)[number];
 
 export interface TensorSpec {
@@ -22,11 +22,16 @@ export interface BundleManifest {
   version: string;
   task: ModelTask;
   labels: string[];
-  onnx: { file: string; opset?: number; precision?: string };
+  /** `imageEncoderFile`: split bundle, the image side (`pixel_values` → `image_embeddings`) runs once per page. */
+  onnx: { file: string; imageEncoderFile?: string; opset?: number; precision?: string };
   inputs: Partial<Record<ModelInputName, TensorSpec>>;
   outputs: Record<string, TensorSpec>;
+  imageEncoder?: { inputs: Record<string, TensorSpec>; outputs: Record<string, TensorSpec> };
   maxLength: number;
   windowStride: number;
+  /** ask: longest question in tokens (default 64; at most maxLength − 4 in effect) and longest answer span (default 30). */
+  maxQuestionTokens?: number;
+  maxAnswerTokens?: number;
   image: { size: number; mean: [number, number, number]; std: [number, number, number]; resample?: string };
   tokenizer: { file: string; cls: string; sep: string; pad: string; clsId: number; sepId: number; padId: number };
   boxes?: string;
@@ -67,10 +72,14 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
   check(typeof raw.id === 'string' && SAFE_ID.test(raw.id), 'id must match [A-Za-z0-9][A-Za-z0-9._-]*');
   check(isNonEmptyString(raw.version), 'version must be a non-empty string');
   check(MODEL_TASKS.includes(raw.task as ModelTask), `task must be one of ${MODEL_TASKS.join(', ')}`);
-  problems.push(...labelProblems(raw.labels, raw.task));
+  problems.push(...(raw.task === 'ask' ? askLabelProblems(raw.labels) : labelProblems(raw.labels, raw.task)));
 
   const onnx = raw.onnx;
   check(isObject(onnx) && isPlainFileName(onnx.file), 'onnx.file must be a file name inside the bundle');
+  const split = isObject(onnx) && onnx.imageEncoderFile !== undefined;
+  if (split) {
+    check(isPlainFileName(onnx.imageEncoderFile) && onnx.imageEncoderFile !== onnx.file, 'onnx.imageEncoderFile must be another file name inside the bundle');
+  }
 
   problems.push(...tensorSpecProblems(raw.inputs, 'inputs'));
   if (isObject(raw.inputs)) {
@@ -78,13 +87,24 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
       check(KNOWN_INPUTS.includes(name as ModelInputName), `inputs.${name} is not one the service can build`);
     }
     check('input_ids' in raw.inputs, 'inputs.input_ids is required');
+    if (split) check(!('pixel_values' in raw.inputs), 'a split bundle takes image_embeddings, not pixel_values');
+    else check(!('image_embeddings' in raw.inputs), 'inputs.image_embeddings needs onnx.imageEncoderFile');
+  }
+  if (raw.imageEncoder !== undefined) {
+    const encoder = raw.imageEncoder;
+    if (!isObject(encoder)) problems.push('imageEncoder must be an object');
+    else problems.push(...tensorSpecProblems(encoder.inputs, 'imageEncoder.inputs'), ...tensorSpecProblems(encoder.outputs, 'imageEncoder.outputs'));
   }
   problems.push(...tensorSpecProblems(raw.outputs, 'outputs'));
-  if (raw.task === 'extract' && isObject(raw.outputs)) check('logits' in raw.outputs, 'outputs.logits is required for extract');
+  if (isObject(raw.outputs)) {
+    for (const name of REQUIRED_OUTPUTS[raw.task as ModelTask] ?? []) check(name in raw.outputs, `outputs.${name} is required for ${raw.task}`);
+  }
 
   check(isInt(raw.maxLength, 8, 8192), 'maxLength must be an integer in [8, 8192]');
   const contentLength = isInt(raw.maxLength, 8) ? raw.maxLength - 2 : Number.MAX_SAFE_INTEGER;
   check(isInt(raw.windowStride, 1, contentLength), 'windowStride must be an integer in [1, maxLength - 2]');
+  check(raw.maxQuestionTokens === undefined || isInt(raw.maxQuestionTokens, 1), 'maxQuestionTokens must be a positive integer');
+  check(raw.maxAnswerTokens === undefined || isInt(raw.maxAnswerTokens, 1), 'maxAnswerTokens must be a positive integer');
 
   problems.push(...imageProblems(raw.image));
   problems.push(...tokenizerProblems(raw.tokenizer));
@@ -92,6 +112,17 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
 
   if (problems.length > 0) throw new ManifestError(problems);
   return { ...(raw as unknown as BundleManifest), metrics: (raw.metrics as Json | undefined) ?? {} };
+}
+
+const REQUIRED_OUTPUTS: Record<ModelTask, string[]> = {
+  extract: ['logits'],
+  classify: ['logits'],
+  ask: ['start_logits', 'end_logits'],
+};
+
+/** An ask model predicts spans, not labels: its label list is empty. */
+function askLabelProblems(labels: unknown): string[] {
+  return Array.isArray(labels) && labels.length === 0 ? [] : ['labels must be [] for ask'];
 }
 
 function labelProblems(labels: unknown, task: unknown): string[] {

@@ -10,7 +10,7 @@ class ModelSummaryDto {
   @ApiProperty({ example: 256, description: 'Tokens per window, special tokens included' }) maxLength: number;
   @ApiProperty({ example: 'cpu', description: 'ONNX Runtime execution provider the session runs on' }) executionProvider: string;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { f1: 0.79 } }) metrics: Record<string, unknown>;
-  @ApiProperty({ description: 'Used when a request names no model' }) default: boolean;
+  @ApiProperty({ description: 'The active version of its task: used when a request names no model' }) default: boolean;
 }
 
 class ModelListDto {
@@ -34,7 +34,7 @@ export class ModelsController {
         maxLength: model.manifest.maxLength,
         executionProvider: model.executionProvider,
         metrics: model.manifest.metrics,
-        default: this.registry.isDefault(model),
+        default: this.registry.isActive(model),
       })),
     };
   }

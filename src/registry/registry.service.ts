@@ -1,28 +1,32 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
-import { LayoutTokenizer } from '../layout';
 import { InferencePool } from '../model/inference-pool';
-import { BundleManifest, ModelTask, parseBundleManifest } from './bundle-manifest';
+import { ActiveVersions, effectiveActive, emptyActiveVersions, withActivated, withForgotten, withRolledBack } from './active-versions';
+import { ManifestError, ModelTask } from './bundle-manifest';
+import { checkBundleFiles, loadBundle, readManifest, RegisteredModel } from './bundle-loader';
+import { ModelLeases } from './model-leases';
+import { RegistryStore } from './registry-store';
 
-/** A bundle that loaded: validated manifest, its tokenizer, and a session the pool could create. */
-export interface RegisteredModel {
-  id: string;
-  manifest: BundleManifest;
-  directory: string;
-  modelPath: string;
-  tokenizer: LayoutTokenizer;
-  executionProvider: string;
-  /** Shipped with the service (config.modelsDir) rather than published into the extra directory. */
-  shipped: boolean;
-}
+export type { RegisteredModel } from './bundle-loader';
 
 /** Everything requests read from the registry, replaced as a whole so readers never see a half-update. */
 interface RegistrySnapshot {
   models: ReadonlyMap<string, RegisteredModel>;
-  defaultByTask: ReadonlyMap<ModelTask, string>;
+  activeByTask: ReadonlyMap<ModelTask, string>;
+}
+
+export interface ModelVersion {
+  model: RegisteredModel;
+  active: boolean;
+}
+
+/** A model held by one request; release() when the request is done with it. */
+export interface ModelLease {
+  model: RegisteredModel;
+  release(): void;
 }
 
 export interface ModelReadiness {
@@ -30,53 +34,55 @@ export interface ModelReadiness {
   models: Array<{ id: string; task: string; executionProvider: string }>;
 }
 
+/**
+ * Model versions per task. Shipped bundles (models/, AETNET_MODELS_DIR) are read-only versions; published ones
+ * live in <dataDir>/registry/bundles/<id>; the active version per task is persisted in active.json. A hot swap
+ * replaces the snapshot: requests in flight keep the RegisteredModel they resolved, new ones get the new version.
+ */
 @Injectable()
-export class RegistryService implements OnModuleInit {
+export class RegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RegistryService.name);
-  private snapshot: RegistrySnapshot = { models: new Map(), defaultByTask: new Map() };
+  private readonly store: RegistryStore;
+  private readonly leases = new ModelLeases();
+  private snapshot: RegistrySnapshot = { models: new Map(), activeByTask: new Map() };
+  /** Changes (publish, activate, rollback, remove, sync) run one at a time, each from the last one's result. */
+  private changes: Promise<unknown> = Promise.resolve();
+  private seenStamp = '';
+  private pollTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
     private readonly pool: InferencePool,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.reload();
+  ) {
+    this.store = new RegistryStore(join(config.dataDir, 'registry'));
   }
 
-  /** Scans the bundle directories and swaps in the result; a broken bundle is logged and skipped. */
-  async reload(): Promise<void> {
-    const models = new Map<string, RegisteredModel>();
-    const sources = [{ root: this.config.modelsDir, shipped: true }];
-    if (this.config.extraModelsDir) sources.push({ root: this.config.extraModelsDir, shipped: false });
-    for (const { root, shipped } of sources) {
-      for (const directory of await this.bundleDirectories(root)) {
-        try {
-          const model = await this.loadBundle(directory, shipped);
-          const existing = models.get(model.id);
-          if (existing) throw new Error(`id ${model.id} is already taken by ${existing.directory}`);
-          models.set(model.id, model);
-          this.logger.log(`loaded model ${model.id}@${model.manifest.version} (${model.manifest.task}, ${model.executionProvider})`);
-        } catch (error) {
-          this.logger.warn(`skipping bundle ${directory}: ${(error as Error).message}`);
-        }
-      }
-    }
-    this.snapshot = { models, defaultByTask: chooseDefaults([...models.values()]) };
+  async onModuleInit(): Promise<void> {
+    for (const leftover of await this.store.prepare()) this.logger.warn(`removed unfinished registry entry ${leftover}`);
+    this.snapshot = { models: await this.loadShipped(), activeByTask: new Map() };
+    await this.serialised(() => this.syncFromDisk());
+    this.pollTimer = setInterval(() => {
+      this.serialised(() => this.syncFromDisk()).catch((error) => this.logger.warn(`registry sync failed: ${(error as Error).message}`));
+    }, this.config.registryPollMs);
+    this.pollTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pollTimer);
   }
 
   list(): RegisteredModel[] {
     return [...this.snapshot.models.values()];
   }
 
-  isDefault(model: RegisteredModel): boolean {
-    return this.snapshot.defaultByTask.get(model.manifest.task) === model.id;
+  isActive(model: RegisteredModel): boolean {
+    return this.snapshot.activeByTask.get(model.manifest.task) === model.id;
   }
 
-  /** The requested model, or the task's default; MODEL_NOT_FOUND when absent or built for another task. */
+  /** The requested version, or the task's active one; MODEL_NOT_FOUND when absent or built for another task. */
   resolve(task: ModelTask, id?: string): RegisteredModel {
-    const { models, defaultByTask } = this.snapshot;
-    const wanted = id ?? defaultByTask.get(task);
+    const { models, activeByTask } = this.snapshot;
+    const wanted = id ?? activeByTask.get(task);
     const model = wanted === undefined ? undefined : models.get(wanted);
     if (!model || model.manifest.task !== task) {
       throw new DomainError(
@@ -88,9 +94,186 @@ export class RegistryService implements OnModuleInit {
     return model;
   }
 
+  /** resolve() plus a use count: a version removed meanwhile keeps its files until every lease is released. */
+  acquire(task: ModelTask, id?: string): ModelLease {
+    const model = this.resolve(task, id);
+    return { model, release: this.leases.acquire(model.id) };
+  }
+
+  /** Versions of one task (or all), oldest first. */
+  versions(task?: ModelTask): ModelVersion[] {
+    return this.list()
+      .filter((model) => task === undefined || model.manifest.task === task)
+      .sort((a, b) => a.manifest.task.localeCompare(b.manifest.task) || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .map((model) => ({ model, active: this.isActive(model) }));
+  }
+
+  bundleDir(id: string): string {
+    return this.version(id).directory;
+  }
+
   readiness(): ModelReadiness {
     const models = this.list().map((model) => ({ id: model.id, task: model.manifest.task, executionProvider: model.executionProvider }));
     return { ready: models.length > 0, models };
+  }
+
+  /**
+   * Moves a finished bundle directory (the export's output) into the registry and registers it, not active.
+   * The directory is checked while still private; it becomes visible as bundles/<id> by one rename. When it is
+   * refused (invalid, id taken, ONNX session fails to load) it goes back where it came from. A crash midway
+   * leaves only a temp entry, removed at boot.
+   */
+  publish(bundleDirTmp: string): Promise<RegisteredModel> {
+    return this.serialised(async () => {
+      const staged = await this.store.stage(resolve(bundleDirTmp));
+      let id: string;
+      try {
+        const manifest = await readManifest(staged.path).catch(invalidBundle);
+        id = manifest.id;
+        if (this.snapshot.models.has(id)) throw modelExists(id);
+        await checkBundleFiles(staged.path, manifest).catch(invalidBundle);
+        if (!(await this.store.commit(staged, id))) throw modelExists(id);
+      } catch (error) {
+        await this.store.unstage(staged);
+        throw error;
+      }
+      let model: RegisteredModel;
+      try {
+        model = await loadBundle(this.store.bundlePath(id), false, this.pool);
+      } catch (error) {
+        await this.store.unstage(staged, await this.store.retire(id));
+        return invalidBundle(error);
+      }
+      await this.store.dropSource(staged);
+      this.replaceModels(new Map([...this.snapshot.models, [id, model]]), await this.store.readActive());
+      this.logger.log(`published model ${id}@${model.manifest.version} (${model.manifest.task})`);
+      return model;
+    });
+  }
+
+  /** Makes `id` the active version of its task, here and (through active.json) on every replica. */
+  activate(id: string): Promise<RegisteredModel> {
+    return this.serialised(async () => {
+      const model = this.version(id);
+      const task = model.manifest.task;
+      const state = await this.store.readActive();
+      const current = this.activeIn(this.snapshot.models, state).get(task);
+      await this.saveActive(withActivated(state, task, id, current));
+      this.logger.log(`activated model ${id} for ${task} (was ${current ?? 'none'})`);
+      return model;
+    });
+  }
+
+  /** Returns the task to its previous active version; NO_PREVIOUS_VERSION when there is none. */
+  rollback(task: ModelTask): Promise<RegisteredModel> {
+    return this.serialised(async () => {
+      const { models } = this.snapshot;
+      const state = await this.store.readActive();
+      const current = this.activeIn(models, state).get(task);
+      const rolledBack = withRolledBack(state, task, current, (id) => models.get(id)?.manifest.task === task);
+      if (!rolledBack) throw new DomainError('NO_PREVIOUS_VERSION', `No earlier ${task} version to roll back to`, { task });
+      await this.saveActive(rolledBack.state);
+      this.logger.log(`rolled ${task} back from ${current} to ${rolledBack.id}`);
+      return models.get(rolledBack.id)!;
+    });
+  }
+
+  /** Deletes a published, inactive version; its files go once no request holds it. */
+  remove(id: string): Promise<void> {
+    return this.serialised(async () => {
+      const model = this.version(id);
+      if (model.shipped) throw new DomainError('MODEL_READ_ONLY', `Model "${id}" is shipped with the service and cannot be deleted`, { model: id });
+      const state = await this.store.readActive();
+      if (this.activeIn(this.snapshot.models, state).get(model.manifest.task) === id) {
+        throw new DomainError('MODEL_ACTIVE', `Model "${id}" is the active ${model.manifest.task} version; activate another first`, { model: id });
+      }
+      const trash = await this.store.retire(id).catch((error: NodeJS.ErrnoException) => {
+        // Another replica deleted it first; the next sync forgets it here too.
+        if (error.code === 'ENOENT') throw new DomainError('MODEL_NOT_FOUND', `No model with id "${id}"`, { model: id });
+        throw error;
+      });
+      const models = new Map(this.snapshot.models);
+      models.delete(id);
+      await this.saveActive(withForgotten(state, id), models);
+      this.leases.whenIdle(id, () => {
+        this.store.discard(trash).catch((error) => this.logger.warn(`could not delete ${trash}: ${(error as Error).message}`));
+      });
+      this.logger.log(`removed model ${id}`);
+    });
+  }
+
+  private version(id: string): RegisteredModel {
+    const model = this.snapshot.models.get(id);
+    if (!model) throw new DomainError('MODEL_NOT_FOUND', `No model with id "${id}"`, { model: id });
+    return model;
+  }
+
+  private serialised<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(change);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
+
+  private activeIn(models: ReadonlyMap<string, RegisteredModel>, state: ActiveVersions): Map<ModelTask, string> {
+    const candidates = [...models.values()].map((model) => ({ id: model.id, task: model.manifest.task, shipped: model.shipped }));
+    return effectiveActive(candidates, state);
+  }
+
+  private async saveActive(state: ActiveVersions, models = this.snapshot.models): Promise<void> {
+    await this.store.writeActive(state);
+    this.replaceModels(models, state);
+  }
+
+  private replaceModels(models: ReadonlyMap<string, RegisteredModel>, state: ActiveVersions): void {
+    this.snapshot = { models, activeByTask: this.activeIn(models, state) };
+  }
+
+  /** Picks up what another replica changed: published or deleted bundles, a new active.json. */
+  private async syncFromDisk(): Promise<void> {
+    const stamp = await this.store.changeStamp();
+    if (stamp === this.seenStamp) return;
+    this.seenStamp = stamp;
+    const models = new Map(this.snapshot.models);
+    const publishedIds = new Set(await this.store.publishedIds());
+    for (const model of models.values()) if (!model.shipped && !publishedIds.has(model.id)) models.delete(model.id);
+    for (const id of publishedIds) {
+      if (models.has(id)) continue;
+      try {
+        const model = await loadBundle(this.store.bundlePath(id), false, this.pool);
+        if (model.id !== id) throw new Error(`its manifest id is "${model.id}"`);
+        models.set(id, model);
+        this.logger.log(`loaded published model ${id}@${model.manifest.version} (${model.manifest.task}, ${model.executionProvider})`);
+      } catch (error) {
+        this.logger.warn(`skipping published bundle ${id}: ${(error as Error).message}`);
+      }
+    }
+    let state: ActiveVersions;
+    try {
+      state = await this.store.readActive();
+    } catch (error) {
+      this.logger.warn(`${this.store.activeFile} unreadable, using the default versions: ${(error as Error).message}`);
+      state = emptyActiveVersions();
+    }
+    this.replaceModels(models, state);
+  }
+
+  private async loadShipped(): Promise<Map<string, RegisteredModel>> {
+    const models = new Map<string, RegisteredModel>();
+    const roots = [this.config.modelsDir, ...(this.config.extraModelsDir ? [this.config.extraModelsDir] : [])];
+    for (const root of roots) {
+      for (const directory of await this.bundleDirectories(root)) {
+        try {
+          const model = await loadBundle(directory, true, this.pool);
+          const existing = models.get(model.id);
+          if (existing) throw new Error(`id ${model.id} is already taken by ${existing.directory}`);
+          models.set(model.id, model);
+          this.logger.log(`loaded model ${model.id}@${model.manifest.version} (${model.manifest.task}, ${model.executionProvider})`);
+        } catch (error) {
+          this.logger.warn(`skipping bundle ${directory}: ${(error as Error).message}`);
+        }
+      }
+    }
+    return models;
   }
 
   private async bundleDirectories(root: string): Promise<string[]> {
@@ -105,49 +288,13 @@ export class RegistryService implements OnModuleInit {
       return [];
     }
   }
-
-  private async loadBundle(directory: string, shipped: boolean): Promise<RegisteredModel> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8'));
-    } catch (error) {
-      throw new Error(`manifest.json unreadable: ${(error as Error).message}`);
-    }
-    const manifest = parseBundleManifest(raw);
-    const modelPath = join(directory, manifest.onnx.file);
-    await assertFile(modelPath);
-    await assertFile(join(directory, manifest.tokenizer.file));
-
-    const tokenizer = await LayoutTokenizer.fromFile(join(directory, manifest.tokenizer.file));
-    const { clsId, sepId, padId } = manifest.tokenizer;
-    if (tokenizer.clsId !== clsId || tokenizer.sepId !== sepId || tokenizer.padId !== padId) {
-      throw new Error(
-        `manifest special ids (${clsId}/${sepId}/${padId}) differ from the tokenizer's (${tokenizer.clsId}/${tokenizer.sepId}/${tokenizer.padId})`,
-      );
-    }
-
-    const loaded = await this.pool.load(modelPath);
-    const missing = Object.keys(manifest.inputs).filter((name) => !loaded.inputNames.includes(name));
-    const undeclared = loaded.inputNames.filter((name) => !(name in manifest.inputs));
-    const missingOutputs = Object.keys(manifest.outputs).filter((name) => !loaded.outputNames.includes(name));
-    if (missing.length + undeclared.length + missingOutputs.length > 0) {
-      throw new Error(
-        `graph and manifest disagree (inputs missing in graph: [${missing}], graph inputs not in manifest: [${undeclared}], outputs missing in graph: [${missingOutputs}])`,
-      );
-    }
-    return { id: manifest.id, manifest, directory, modelPath, tokenizer, executionProvider: loaded.executionProvider, shipped };
-  }
 }
 
-async function assertFile(path: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new Error(`${path} is missing`);
+function modelExists(id: string): DomainError {
+  return new DomainError('MODEL_EXISTS', `A model with id "${id}" is already registered`, { model: id });
 }
 
-/** Per task: a shipped model wins over published ones; ties break by id so the choice is stable. */
-function chooseDefaults(models: RegisteredModel[]): Map<ModelTask, string> {
-  const defaults = new Map<ModelTask, string>();
-  const ranked = [...models].sort((a, b) => Number(b.shipped) - Number(a.shipped) || a.id.localeCompare(b.id));
-  for (const model of ranked) if (!defaults.has(model.manifest.task)) defaults.set(model.manifest.task, model.id);
-  return defaults;
+function invalidBundle(error: unknown): never {
+  const problems = error instanceof ManifestError ? error.problems : [(error as Error).message];
+  throw new DomainError('INVALID_BUNDLE', `The bundle cannot be published: ${problems.join('; ')}`, { problems });
 }
