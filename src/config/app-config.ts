@@ -67,6 +67,14 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000)
   maxPages = 50;
 
+  /** Resolution PDF pages are rendered at (for the model image, and for OCR of scanned pages). */
+  @Transform(toInt) @IsInt() @Min(36) @Max(600)
+  pdfDpi = 144;
+
+  /** A PDF page that takes longer to render is refused (422), never a hang. */
+  @Transform(toInt) @IsInt() @Min(100)
+  pdfPageTimeoutMs = 20_000;
+
   /** Max client-supplied words per page. */
   @Transform(toInt) @IsInt() @Min(1)
   maxWordsPerPage = 5000;
@@ -153,6 +161,8 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_MAX_PIXELS: 'maxPixels',
   AETNET_MAX_UPLOAD_BYTES: 'maxUploadBytes',
   AETNET_MAX_PAGES: 'maxPages',
+  AETNET_PDF_DPI: 'pdfDpi',
+  AETNET_PDF_PAGE_TIMEOUT_MS: 'pdfPageTimeoutMs',
   AETNET_MAX_WORDS_PER_PAGE: 'maxWordsPerPage',
   AETNET_ASK_MIN_CONFIDENCE: 'askMinConfidence',
   AETNET_ASK_MAX_QUESTIONS: 'askMaxQuestions',

@@ -17,7 +17,12 @@ export class DocumentsService {
 
   /** The selected pages (`options.pages`, e.g. `1-3,5`; all when absent), PDFs included. */
   decode(document: Buffer, options: DecodeOptions = {}): Promise<PageImage[]> {
-    return decodeDocument(document, { maxPixels: this.config.maxPixels, maxPages: this.config.maxPages }, options);
+    return decodeDocument(document, {
+      maxPixels: this.config.maxPixels,
+      maxPages: this.config.maxPages,
+      pdfDpi: this.config.pdfDpi,
+      pageTimeoutMs: this.config.pdfPageTimeoutMs,
+    }, options);
   }
 
   parseClientWords(words: unknown, pages: PageImage[]): PageWord[][] {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWindowBatch, classifyWords, softmaxInto } from './token-classification';
+import { classifyWords, softmaxInto } from './token-classification';
 
 const LABELS = ['O', 'B-QUESTION', 'I-QUESTION'];
 
@@ -34,35 +34,5 @@ describe('classifyWords', () => {
     const words = classifyWords(new Float32Array([0, 5, 0]), [1], 2, LABELS);
     assert.deepEqual(words[0], { labelIndex: 0, label: 'O', confidence: 0 });
     assert.equal(words[1].label, 'B-QUESTION');
-  });
-});
-
-describe('buildWindowBatch', () => {
-  const windows = [
-    { inputIds: [101, 7, 8, 102], bbox: [[0, 0, 0, 0], [1, 2, 3, 4], [5, 6, 7, 8], [0, 0, 0, 0]] },
-    { inputIds: [101, 9, 102], bbox: [[0, 0, 0, 0], [9, 9, 9, 9], [0, 0, 0, 0]] },
-  ];
-  const pixelValues = new Float32Array(3 * 2 * 2).map((_, i) => i);
-
-  it('pads to the longest window with pad id, mask 0 and empty boxes', () => {
-    const feeds = buildWindowBatch(windows, {
-      padId: 0,
-      inputNames: ['input_ids', 'attention_mask', 'bbox', 'pixel_values'],
-      pixelValues,
-      imageSize: 2,
-    });
-    assert.deepEqual(feeds.input_ids.dims, [2, 4]);
-    assert.deepEqual(Array.from(feeds.input_ids.data, Number), [101, 7, 8, 102, 101, 9, 102, 0]);
-    assert.deepEqual(Array.from(feeds.attention_mask.data, Number), [1, 1, 1, 1, 1, 1, 1, 0]);
-    assert.deepEqual(feeds.bbox.dims, [2, 4, 4]);
-    assert.deepEqual(Array.from(feeds.bbox.data, Number).slice(16), [0, 0, 0, 0, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0]);
-    assert.deepEqual(feeds.pixel_values.dims, [2, 3, 2, 2]);
-    assert.deepEqual(Array.from(feeds.pixel_values.data as Float32Array).slice(12), Array.from(pixelValues));
-  });
-
-  it('builds only the inputs the graph declares, with a non-zero pad id', () => {
-    const feeds = buildWindowBatch(windows, { padId: 1, inputNames: ['input_ids', 'attention_mask'], pixelValues, imageSize: 2 });
-    assert.deepEqual(Object.keys(feeds).sort(), ['attention_mask', 'input_ids']);
-    assert.equal(feeds.input_ids.data[7], 1n);
   });
 });

@@ -1,17 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CLIENT_WORDS_DESCRIPTION } from '../documents/client-words';
+import { BOX_SCHEMA, modelDescription, ModelRefDto, PAGES_DESCRIPTION, RequestTimingsDto } from './inference.dto';
 
 /** OpenAPI shapes of POST /v1/extract. Validation happens in the document reader and the word parser. */
 
-const BOX_SCHEMA = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4, example: [40, 38, 210, 70] } as const;
-const MODEL_DESCRIPTION = 'Model id from GET /v1/models; default: the shipped extract model';
+const MODEL_DESCRIPTION = modelDescription('extract');
 
 export class ExtractMultipartDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The document: PNG, JPEG, TIFF (every page), WebP, GIF or BMP' })
+  @ApiProperty({ type: 'string', format: 'binary', description: 'The document: PDF, PNG, JPEG, TIFF (every page), WebP, GIF or BMP' })
   file: unknown;
 
   @ApiPropertyOptional({ type: 'string', description: `JSON text. ${CLIENT_WORDS_DESCRIPTION}` })
   words?: string;
+
+  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
+  pages?: string;
 
   @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
   model?: string;
@@ -23,6 +26,9 @@ export class ExtractJsonDto {
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: CLIENT_WORDS_DESCRIPTION })
   words?: unknown[];
+
+  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
+  pages?: string;
 
   @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
   model?: string;
@@ -60,7 +66,7 @@ export class ExtractWordDto {
 }
 
 export class PageTimingsDto {
-  @ApiProperty({ description: 'Server OCR time; 0 when the client sent words' })
+  @ApiProperty({ description: 'Server OCR time; 0 when the words came from the client, a PDF text layer or the page cache' })
   ocrMs: number;
 
   @ApiProperty({ description: 'Encoding, queueing and forward passes' })
@@ -84,15 +90,6 @@ export class ExtractPageDto {
   timings: PageTimingsDto;
 }
 
-export class ModelRefDto {
-  @ApiProperty({ example: 'funsd-extract-small' }) id: string;
-  @ApiProperty({ example: '1' }) version: string;
-}
-
-export class TotalTimingsDto {
-  @ApiProperty() totalMs: number;
-}
-
 export class ExtractResponseDto {
   @ApiProperty({ type: ModelRefDto })
   model: ModelRefDto;
@@ -100,6 +97,6 @@ export class ExtractResponseDto {
   @ApiProperty({ type: [ExtractPageDto] })
   pages: ExtractPageDto[];
 
-  @ApiProperty({ type: TotalTimingsDto })
-  timings: TotalTimingsDto;
+  @ApiProperty({ type: RequestTimingsDto })
+  timings: RequestTimingsDto;
 }

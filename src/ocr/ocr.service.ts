@@ -1,7 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
 import { PageImage, PageWord } from '../common/document-types';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { OcrPool } from './ocr-pool';
 import { wordsFromBlocks } from './ocr-words';
 import { createTesseractEngine, OcrEngine } from './tesseract-engine';
@@ -25,8 +27,12 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
   private lastStartFailed = false;
   private started = false;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
     this.pool = new OcrPool({ size: config.ocrWorkers, queueLimit: config.queueLimit, create: () => this.startEngine() });
+    metrics?.trackOcrQueueDepth(() => this.pool.pending);
   }
 
   /** True once an engine has started and the latest start attempt did not fail. */
@@ -35,7 +41,9 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async recognize(page: PageImage): Promise<PageWord[]> {
+    const started = performance.now();
     const blocks = await this.pool.run((engine) => withTimeout(engine.recognize(page.png), RECOGNIZE_TIMEOUT_MS));
+    this.metrics?.observeOcr((performance.now() - started) / 1000);
     return wordsFromBlocks(blocks, page);
   }
 

@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
@@ -23,6 +24,8 @@ export async function bootApp(env: Record<string, string | undefined> = {}): Pro
     AETNET_OCR_WORKERS: '1',
     AETNET_INFERENCE_WORKERS: '1',
     LOG_LEVEL: 'error',
+    // Each app gets its own state directory, so tests never write into the repository's var/.
+    AETNET_DATA_DIR: mkdtempSync(join(tmpdir(), 'aetnet-test-data-')),
     ...env,
   });
   return createApp(config);

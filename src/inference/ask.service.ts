@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { DomainError } from '../common/domain-error';
+import { decodeSpans, isNoAnswer, spanAnswer, SpanDecoding, SpanWindow } from '../heads/span-decode';
+import { DEFAULT_MAX_QUESTION_TOKENS, encodeQuestionPage, QuestionWindow } from '../layout';
+import { BundleManifest } from '../registry/bundle-manifest';
+import { RegisteredModel, RegistryService } from '../registry/registry.service';
+import { questionTooLong } from './ask-request';
+import { AnswerDto, AskResponseDto } from './ask.dto';
+import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedDocument, WindowInput } from './document-pipeline.service';
+import { requestTimings } from './inference-timings';
+
+export const DEFAULT_MAX_ANSWER_TOKENS = 30;
+
+/** The manifest's question limit, within what a window can hold next to [CLS], [SEP], [SEP] and one context token. */
+function questionTokenLimit(manifest: BundleManifest): number {
+  return Math.min(manifest.maxQuestionTokens ?? DEFAULT_MAX_QUESTION_TOKENS, manifest.maxLength - 4);
+}
+
+export interface AskRequest extends DocumentInput {
+  /** Validated questions (ask-request.ts). */
+  questions: string[];
+  topK: number;
+  /** Best answers under this confidence are "no answer". */
+  minScore: number;
+  model?: string;
+}
+
+interface QuestionPageWindow extends WindowInput, Pick<QuestionWindow, 'contextStart' | 'wordIds'> {
+  question: number;
+  /** Position of the page in the prepared document. */
+  page: number;
+}
+
+/**
+ * Document → pages → words (once) → for every question, `[CLS] question [SEP] context [SEP]` windows of every
+ * page → start/end logits → the best word spans across all windows and pages of the document.
+ */
+@Injectable()
+export class AskService {
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly pipeline: DocumentPipeline,
+  ) {}
+
+  async ask(request: AskRequest): Promise<AskResponseDto> {
+    const started = performance.now();
+    // Acquired first, so an unknown model fails before any decoding or OCR; held so a removed version keeps its files.
+    const lease = this.registry.acquire('ask', request.model);
+    try {
+      return await this.askWith(lease.model, request, started);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async askWith(model: RegisteredModel, request: AskRequest, started: number): Promise<AskResponseDto> {
+    // Questions are checked before the document is decoded, so a bad question costs no OCR.
+    const questionIds = await this.tokenizeQuestions(model, request.questions);
+    const timings = newTimings();
+    const document = await this.pipeline.prepare(request, timings);
+    const windows = await this.questionWindows(model, document, questionIds, timings);
+    const rows = await this.pipeline.runWindows(model, windows, { start_logits: { rank: 2 }, end_logits: { rank: 2 } }, timings);
+
+    const spanWindows: SpanWindow[][] = request.questions.map(() => []);
+    windows.forEach((window, index) =>
+      spanWindows[window.question].push({
+        page: window.page,
+        startLogits: rows[index].start_logits,
+        endLogits: rows[index].end_logits,
+        contextStart: window.contextStart,
+        contextWordIds: window.wordIds.slice(window.contextStart, window.inputIds.length - 1),
+      }),
+    );
+    const maxAnswerTokens = model.manifest.maxAnswerTokens ?? DEFAULT_MAX_ANSWER_TOKENS;
+    const answers = request.questions.map((question, index) =>
+      this.answer(question, document, decodeSpans(spanWindows[index], { maxAnswerTokens, topK: request.topK }), request.minScore),
+    );
+    return { model: { id: model.id, version: model.manifest.version }, answers, timings: requestTimings(started, timings) };
+  }
+
+  private async tokenizeQuestions(model: RegisteredModel, questions: readonly string[]): Promise<number[][]> {
+    const maxQuestionTokens = questionTokenLimit(model.manifest);
+    return Promise.all(
+      questions.map(async (question, index) => {
+        const ids = await model.tokenizer.tokenizeText(question);
+        if (ids.length === 0) {
+          throw new DomainError('INVALID_QUESTIONS', `questions[${index}] has no readable text`, { field: 'questions', index });
+        }
+        if (ids.length > maxQuestionTokens) throw questionTooLong(index, `${ids.length} tokens`, `${maxQuestionTokens} tokens`);
+        return ids;
+      }),
+    );
+  }
+
+  /** Every question × every window of every page with words; each page's words and image are prepared once. */
+  private async questionWindows(model: RegisteredModel, document: PreparedDocument, questionIds: number[][], timings: PipelineTimings): Promise<QuestionPageWindow[]> {
+    const { manifest, tokenizer } = model;
+    const options = { maxLength: manifest.maxLength, stride: manifest.windowStride, maxQuestionTokens: questionTokenLimit(manifest) };
+    const windows: QuestionPageWindow[] = [];
+    for (const [page, prepared] of document.pages.entries()) {
+      const tokens = await tokenizer.tokenizeWords(prepared.words.map((word) => word.text));
+      // A page without text holds no answer: no forward pass for it.
+      if (tokens.ids.length === 0) continue;
+      const imageRow = await this.pipeline.imageInput(model, document.contentHash, prepared.image, timings);
+      questionIds.forEach((ids, question) => {
+        const encoded = encodeQuestionPage(ids, tokens, prepared.words, prepared.image, manifest.tokenizer, options);
+        for (const window of encoded.windows) windows.push({ ...window, image: imageRow, question, page });
+      });
+    }
+    return windows;
+  }
+
+  private answer(question: string, document: PreparedDocument, decoding: SpanDecoding, minScore: number): AnswerDto {
+    const located = decoding.candidates.map((candidate) => {
+      const page = document.pages[candidate.page];
+      return { candidate, pageNumber: page.image.index + 1, span: spanAnswer(page.words, candidate) };
+    });
+    const topK = located.map(({ candidate, pageNumber, span }) => ({ answer: span.text, confidence: candidate.confidence, page: pageNumber, box: span.box }));
+    const best = located[0];
+    const noAnswer = isNoAnswer(decoding, minScore);
+    return {
+      question,
+      answer: noAnswer ? null : best.span.text,
+      confidence: best?.candidate.confidence ?? 0,
+      noAnswerConfidence: decoding.noAnswerConfidence,
+      page: noAnswer ? null : best.pageNumber,
+      box: noAnswer ? null : best.span.box,
+      words: noAnswer ? [] : best.span.words,
+      topK,
+      noAnswer,
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
+import { encodePage } from '../layout';
+import { RegisteredModel, RegistryService } from '../registry/registry.service';
+import { ClassifyPageDto, ClassifyResponseDto } from './classify.dto';
+import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedPage } from './document-pipeline.service';
+import { requestTimings } from './inference-timings';
+
+export interface ClassifyRequest extends DocumentInput {
+  model?: string;
+}
+
+/** Document → pages → words → windows → one class distribution per window → per page → per document. */
+@Injectable()
+export class ClassifyService {
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly pipeline: DocumentPipeline,
+  ) {}
+
+  async classify(request: ClassifyRequest): Promise<ClassifyResponseDto> {
+    const started = performance.now();
+    // Acquired first, so an unknown model fails before any decoding or OCR; held so a removed version keeps its files.
+    const lease = this.registry.acquire('classify', request.model);
+    try {
+      return await this.classifyWith(lease.model, request, started);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async classifyWith(model: RegisteredModel, request: ClassifyRequest, started: number): Promise<ClassifyResponseDto> {
+    const { labels } = model.manifest;
+    const timings = newTimings();
+    const document = await this.pipeline.prepare(request, timings);
+    const pageProbabilities: Float64Array[] = [];
+    const pages: ClassifyPageDto[] = [];
+    for (const page of document.pages) {
+      const probabilities = await this.pageProbabilities(model, document.contentHash, page, timings);
+      pageProbabilities.push(probabilities);
+      pages.push({ page: page.image.index + 1, ...toClassScores(probabilities, labels) });
+    }
+    return {
+      model: { id: model.id, version: model.manifest.version },
+      document: toClassScores(meanProbabilities(pageProbabilities, labels.length), labels),
+      pages,
+      timings: requestTimings(started, timings),
+    };
+  }
+
+  /** Mean of the page's window softmaxes; a page without words still gets one `[CLS] [SEP]` window and its image. */
+  private async pageProbabilities(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<Float64Array> {
+    const { manifest, tokenizer } = model;
+    const tokens = await tokenizer.tokenizeWords(page.words.map((word) => word.text));
+    const encoded = encodePage(tokens, page.words, page.image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
+    const imageRow = await this.pipeline.imageInput(model, hash, page.image, timings);
+    const numLabels = manifest.labels.length;
+    const rows = await this.pipeline.runWindows(
+      model,
+      encoded.windows.map((window) => ({ ...window, image: imageRow })),
+      { logits: { rank: 2, lastDim: numLabels } },
+      timings,
+    );
+    const windows = rows.flatMap((row) => windowProbabilities(row.logits, numLabels));
+    return meanProbabilities(windows, numLabels);
+  }
+}

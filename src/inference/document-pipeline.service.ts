@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PageImage, PageWord } from '../common/document-types';
+import { contentHash, PageCache } from '../cache/page-cache';
+import { DocumentsService } from '../documents/documents.service';
+import { resizeToRgb } from '../documents/image-codec';
+import { buildWindowBatch, ImageRow, ModelWindow } from '../heads/window-batch';
+import { toPixelValues } from '../layout';
+import { InferencePool } from '../model/inference-pool';
+import type { TensorData } from '../model/onnx-session';
+import { OcrService } from '../ocr/ocr.service';
+import { RegisteredModel } from '../registry/registry.service';
+
+/**
+ * The page preparation every endpoint shares: bytes → pages → words → the image side of the model. Each step's
+ * result is kept in the page cache under the document's content hash, so asking again about the same document
+ * (another question, another request) skips decoding, OCR and the image encoder.
+ */
+
+export interface DocumentInput {
+  document: Buffer;
+  /** Client words (unvalidated JSON); when present they replace the text layer and OCR. */
+  words?: unknown;
+  /** Page selector such as `1-3,5`. */
+  pages?: string;
+}
+
+export type WordsSource = 'client' | 'text-layer' | 'ocr';
+
+export interface PreparedPage {
+  image: PageImage;
+  words: PageWord[];
+  wordsSource: WordsSource;
+  /** OCR time of this request: 0 when the words came from the client, the text layer or the cache. */
+  ocrMs: number;
+}
+
+export interface PreparedDocument {
+  contentHash: string;
+  pages: PreparedPage[];
+}
+
+/** Timings every endpoint reports, summed over pages. */
+export interface PipelineTimings {
+  /** Reading the bytes into pages (PDF rendering included); 0 when cached. */
+  decodeMs: number;
+  ocrMs: number;
+  imageEncoderMs: number;
+  modelMs: number;
+  /** Every cacheable step of the request (decoding, OCR, image side) came from the cache. */
+  cacheHit: boolean;
+}
+
+export type SessionName = 'model' | 'imageEncoder';
+
+/** A window to run, with its page's image row (absent for a text-only graph). */
+export interface WindowInput extends ModelWindow {
+  image?: ImageRow;
+}
+
+/** Expected layout of a float32 output: its rank and, when fixed, the size of its last axis. */
+export interface OutputSpec {
+  rank: number;
+  lastDim?: number;
+}
+
+/** Windows per forward pass: bounds the batch's memory (each window carries a copy of its page's image row). */
+const WINDOWS_PER_BATCH = 16;
+
+export const elapsedMs = (start: number) => Math.round((performance.now() - start) * 10) / 10;
+
+/** Estimated heap bytes of cached words: text plus a box and a few numbers each. */
+const wordsBytes = (words: readonly PageWord[]) => words.reduce((sum, word) => sum + 2 * word.text.length + 96, 0);
+const pagesBytes = (pages: readonly PageImage[]) => pages.reduce((sum, page) => sum + page.png.length + wordsBytes(page.textWords ?? []), 0);
+
+@Injectable()
+export class DocumentPipeline {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly ocr: OcrService,
+    private readonly pool: InferencePool,
+    private readonly cache: PageCache,
+  ) {}
+
+  /** Decodes the document (selected pages) and gets each page's words; `timings.cacheHit` turns false on any miss. */
+  async prepare(input: DocumentInput, timings: PipelineTimings): Promise<PreparedDocument> {
+    const hash = contentHash(input.document);
+    const decodeStarted = performance.now();
+    const selector = input.pages?.trim() || undefined;
+    const decoded = await this.cache.getOrCompute(
+      `pages:${hash}:${selector ?? '*'}`,
+      () => this.documents.decode(input.document, { pages: selector }),
+      pagesBytes,
+    );
+    if (!decoded.hit) {
+      timings.decodeMs += elapsedMs(decodeStarted);
+      timings.cacheHit = false;
+    }
+    const images = decoded.value;
+
+    const clientWords = input.words === undefined ? undefined : this.documents.parseClientWords(input.words, images);
+    const pages: PreparedPage[] = [];
+    // One page at a time: the OCR pool's queue is shared with every other request.
+    for (const [position, image] of images.entries()) {
+      const page = await this.pageWords(hash, image, clientWords?.[position], timings);
+      timings.ocrMs += page.ocrMs;
+      pages.push(page);
+    }
+    return { contentHash: hash, pages };
+  }
+
+  /**
+   * The page's image input for the model (undefined for a text-only graph): normalised pixels, or a split bundle's
+   * image embeddings. Cached per page and model version; the time goes to `timings.imageEncoderMs`.
+   */
+  async imageInput(model: RegisteredModel, hash: string, image: PageImage, timings: PipelineTimings): Promise<ImageRow | undefined> {
+    const { manifest } = model;
+    const split = manifest.onnx.imageEncoderFile !== undefined;
+    if (!split && !('pixel_values' in manifest.inputs)) return undefined;
+    const started = performance.now();
+    const { value: row, hit } = await this.cache.getOrCompute(
+      `image:${hash}:${image.index}:${model.id}@${manifest.version}`,
+      () => this.computeImageRow(model, image, split),
+      (computed) => computed.data.byteLength,
+    );
+    if (!hit) {
+      timings.imageEncoderMs += elapsedMs(started);
+      timings.cacheHit = false;
+    }
+    return row;
+  }
+
+  /** One forward pass of a bundle's graph; the feeds' buffers are handed to the worker. */
+  private runSession(model: RegisteredModel, session: SessionName, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const file = session === 'model' ? model.modelPath : join(model.directory, model.manifest.onnx.imageEncoderFile as string);
+    return this.pool.run(file, feeds);
+  }
+
+  /**
+   * Runs windows through the bundle's graph in batches; returns each window's slice of every requested output
+   * (row-major, sequence axes padded to the longest window of its batch). Adds the time to `timings.modelMs`.
+   */
+  async runWindows(
+    model: RegisteredModel,
+    windows: readonly WindowInput[],
+    outputs: Readonly<Record<string, OutputSpec>>,
+    timings: PipelineTimings,
+  ): Promise<Array<Record<string, Float32Array>>> {
+    const started = performance.now();
+    const inputNames = Object.keys(model.manifest.inputs);
+    const rows: Array<Record<string, Float32Array>> = [];
+    for (let first = 0; first < windows.length; first += WINDOWS_PER_BATCH) {
+      const batch = windows.slice(first, first + WINDOWS_PER_BATCH);
+      const images = batch.every((window) => window.image) ? batch.map((window) => window.image as ImageRow) : undefined;
+      const feeds = buildWindowBatch(batch, { padId: model.manifest.tokenizer.padId, inputNames, images });
+      const results = await this.runSession(model, 'model', feeds);
+      const sliced = batch.map(() => ({}) as Record<string, Float32Array>);
+      for (const [name, spec] of Object.entries(outputs)) {
+        const tensor = results[name];
+        const dims = tensor?.dims ?? [];
+        if (tensor?.dtype !== 'float32' || dims.length !== spec.rank || dims[0] !== batch.length || (spec.lastDim !== undefined && dims[spec.rank - 1] !== spec.lastDim)) {
+          throw new Error(`model ${model.id} returned ${name} ${JSON.stringify(tensor?.dims)}; expected rank ${spec.rank}, batch ${batch.length}, last axis ${spec.lastDim ?? 'any'}`);
+        }
+        const rowSize = tensor.data.length / batch.length;
+        sliced.forEach((row, index) => (row[name] = tensor.data.subarray(index * rowSize, (index + 1) * rowSize)));
+      }
+      rows.push(...sliced);
+    }
+    timings.modelMs += elapsedMs(started);
+    return rows;
+  }
+
+  private async pageWords(hash: string, image: PageImage, clientWords: PageWord[] | undefined, timings: PipelineTimings): Promise<PreparedPage> {
+    if (clientWords) return { image, words: clientWords, wordsSource: 'client', ocrMs: 0 };
+    if (image.textWords) return { image, words: image.textWords, wordsSource: 'text-layer', ocrMs: 0 };
+    const started = performance.now();
+    const { value: words, hit } = await this.cache.getOrCompute(`words:${hash}:${image.index}`, () => this.ocr.recognize(image), wordsBytes);
+    if (!hit) timings.cacheHit = false;
+    return { image, words, wordsSource: 'ocr', ocrMs: hit ? 0 : elapsedMs(started) };
+  }
+
+  private async computeImageRow(model: RegisteredModel, image: PageImage, split: boolean): Promise<ImageRow> {
+    const { size, mean, std } = model.manifest.image;
+    const pixelValues = toPixelValues(await resizeToRgb(image.png, size), size, mean, std);
+    if (!split) return { name: 'pixel_values', data: pixelValues, dims: [3, size, size] };
+    const { image_embeddings: embeddings } = await this.runSession(model, 'imageEncoder', {
+      pixel_values: { dtype: 'float32', data: pixelValues, dims: [1, 3, size, size] },
+    });
+    if (embeddings?.dtype !== 'float32' || embeddings.dims[0] !== 1) {
+      throw new Error(`image encoder of ${model.id} returned image_embeddings ${JSON.stringify(embeddings?.dims)}; expected [1, …]`);
+    }
+    return { name: 'image_embeddings', data: embeddings.data, dims: embeddings.dims.slice(1) };
+  }
+}
+
+export function newTimings(): PipelineTimings {
+  return { decodeMs: 0, ocrMs: 0, imageEncoderMs: 0, modelMs: 0, cacheHit: true };
+}
