@@ -37,7 +37,7 @@ export async function loadDocumentPages(imagePath: string, words: unknown, sourc
   if (words !== undefined) {
     let pageWords;
     try {
-      pageWords = parseClientWords(words, pages, MAX_WORDS_PER_PAGE);
+      pageWords = parseClientWords(words, pages, MAX_WORDS_PER_PAGE, pages.length);
     } catch (error) {
       throw prefixed(source, error);
     }

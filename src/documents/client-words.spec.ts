@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../common/domain-error';
-import { parseClientWords } from './client-words';
+import { furthestNamedPage, pageBeyondDocument, parseClientWords } from './client-words';
 
 const PAGES = [
-  { width: 100, height: 50 },
-  { width: 200, height: 80 },
+  { index: 0, width: 100, height: 50 },
+  { index: 1, width: 200, height: 80 },
 ];
 
 function invalidWords(value: unknown, expected: Record<string, unknown>, maxWords = 10): void {
@@ -73,10 +73,49 @@ describe('parseClientWords', () => {
   });
 
   it('rejects bad or duplicate page numbers and mixed shapes', () => {
-    invalidWords([{ page: 3, words: [] }], { index: 0, field: 'page' });
+    invalidWords([{ page: 0, words: [] }], { index: 0, field: 'page' });
+    invalidWords([{ page: 1.5, words: [] }], { index: 0, field: 'page' });
     invalidWords([{ page: 1, words: [] }, { page: 1, words: [] }], { index: 1, field: 'page' });
     invalidWords([{ words: [] }, { text: 'a', box: [0, 0, 1, 1] }], { field: 'words' });
     invalidWords([{ words: 'nope' }], { field: 'words' });
+  });
+
+  it('matches entries to selected pages by document page number, ignoring the pages not selected', () => {
+    // Pages 2 and 4 of a document, as a "2,4" selector decodes them.
+    const selected = [
+      { index: 1, width: 100, height: 50 },
+      { index: 3, width: 200, height: 80 },
+    ];
+    const words = parseClientWords(
+      [
+        { page: 4, words: [{ text: 'four', box: [0, 0, 150, 80] }] },
+        { page: 3, words: [{ text: 'unchecked', box: 'not a box' }] },
+      ],
+      selected,
+      10,
+    );
+    assert.deepEqual(words.map((page) => page.map((word) => word.text)), [[], ['four']]);
+    assert.deepEqual(parseClientWords([{ text: 'a', box: [0, 0, 1, 1] }], selected, 10), [[], []], 'the flat shorthand is page 1');
+    const defaulted = parseClientWords([{ words: [] }, { words: [{ text: 'two', box: [0, 0, 1, 1] }] }], selected, 10);
+    assert.deepEqual(defaulted.map((page) => page.length), [1, 0], 'an entry without a page is the page at its position');
+  });
+
+  it('rejects a page past the document when the caller knows its page count', () => {
+    assert.throws(
+      () => parseClientWords([{ page: 3, words: [] }], PAGES, 10, 2),
+      (error: DomainError) => error.code === 'INVALID_WORDS' && error.details?.documentPageCount === 2 && error.details?.index === 0,
+    );
+    assert.deepEqual(parseClientWords([{ page: 3, words: [] }], PAGES, 10).map((page) => page.length), [0, 0], 'unknown count: ignored');
+  });
+
+  it('names the furthest page the words mention', () => {
+    assert.equal(furthestNamedPage([{ page: 2, words: [] }, { page: 7, words: [] }, { words: [] }]), 7);
+    assert.equal(furthestNamedPage([{ words: [] }, { words: [] }, { page: 'x', words: [] }]), 2);
+    assert.equal(furthestNamedPage([{ text: 'a', box: [0, 0, 1, 1] }]), 1);
+    assert.equal(furthestNamedPage('nope'), 0);
+    const error = pageBeyondDocument(5, 3);
+    assert.equal(error.code, 'INVALID_WORDS');
+    assert.deepEqual(error.details, { field: 'page', page: 5, documentPageCount: 3 });
   });
 
   it('rejects more words than the per-page limit', () => {

@@ -8,11 +8,19 @@ import { PageWord, PixelBox } from '../common/document-types';
 export const CLIENT_WORDS_DESCRIPTION =
   'Optional client OCR, replacing server OCR: `[{ "page"?: 1-based number, "words": [{ "text": string, "box": [x0, y0, x1, y1] ' +
   '(pixels of the orientation-corrected page, x0≤x1 ≤ width, y0≤y1 ≤ height), "segment"?: integer (words sharing it share a ' +
-  'segment box; default: the word\'s own index) }] }]`. A flat array of words is shorthand for page 1. Pages without an entry get no words.';
+  'segment box; default: the word\'s own index) }] }]`. `page` is the page number in the document (default: the entry\'s ' +
+  'position), also with a `pages` selector: entries for pages that are not selected are ignored. A flat array of words is ' +
+  'shorthand for page 1. Pages without an entry get no words.';
 
 export interface PageSize {
   width: number;
   height: number;
+}
+
+/** A decoded page as the words are matched to it: by its position in the document. */
+export interface SelectedPage extends PageSize {
+  /** 0-based page index within the document. */
+  index: number;
 }
 
 function invalid(message: string, details: Record<string, unknown>): DomainError {
@@ -62,32 +70,62 @@ function parsePageWords(value: unknown, page: PageSize, pageNumber: number, path
   return value.map((word, i) => parseWord(word, i, page, pageNumber, `${path}[${i}]`));
 }
 
-/** Validates client words against the decoded pages → one word list per page (INVALID_WORDS on the first problem). */
-export function parseClientWords(value: unknown, pages: PageSize[], maxWordsPerPage: number): PageWord[][] {
+/** INVALID_WORDS for an entry naming a page the document does not have. */
+export function pageBeyondDocument(page: number, documentPageCount?: number): DomainError {
+  const known = documentPageCount === undefined ? '' : `; it has ${documentPageCount}`;
+  return invalid(`words: page ${page} is beyond the document${known}`, { field: 'page', page, ...(documentPageCount === undefined ? {} : { documentPageCount }) });
+}
+
+/** The page numbers a words value names (the flat shorthand names page 1); entries without a usable number are skipped. */
+function namedPages(value: unknown): number[] {
+  if (!Array.isArray(value) || value.length === 0) return [];
+  if (!value.every((entry) => isObject(entry) && 'words' in entry)) return [1];
+  return value.map((entry: Record<string, unknown>, position) => entry.page ?? position + 1).filter((page): page is number => Number.isInteger(page));
+}
+
+/**
+ * The furthest page the words name (0 when none): a caller that decoded only the selected pages checks with it
+ * that the page exists in the document.
+ */
+export function furthestNamedPage(value: unknown): number {
+  return Math.max(0, ...namedPages(value));
+}
+
+/**
+ * Validates client words against the decoded (selected) pages → one word list per page of `pages`, in order
+ * (INVALID_WORDS on the first problem). `page` numbers are document pages; entries for pages not among `pages` are
+ * ignored. A page past `documentPageCount`, when the caller knows it, is an error.
+ */
+export function parseClientWords(value: unknown, pages: SelectedPage[], maxWordsPerPage: number, documentPageCount?: number): PageWord[][] {
   if (!Array.isArray(value) || value.length === 0) {
     throw invalid('words: expected a non-empty array of pages [{ page?, words: [...] }]', { field: 'words' });
   }
+  const result: PageWord[][] = pages.map(() => []);
+  const positionOf = new Map(pages.map((page, position) => [page.index + 1, position]));
   const isPageList = value.every((entry) => isObject(entry) && 'words' in entry);
   if (!isPageList) {
     if (value.some((entry) => isObject(entry) && 'words' in entry)) {
       throw invalid('words: mixes page entries and words; use [{ page?, words: [...] }]', { field: 'words' });
     }
-    const result: PageWord[][] = pages.map(() => []);
-    result[0] = parsePageWords(value, pages[0], 1, 'words', maxWordsPerPage);
+    const position = positionOf.get(1);
+    if (position !== undefined) result[position] = parsePageWords(value, pages[position], 1, 'words', maxWordsPerPage);
     return result;
   }
 
-  const result: PageWord[][] = pages.map(() => []);
   const seen = new Set<number>();
-  value.forEach((entry: Record<string, unknown>, position) => {
-    const pageNumber = entry.page ?? position + 1;
-    if (!Number.isInteger(pageNumber) || (pageNumber as number) < 1 || (pageNumber as number) > pages.length) {
-      throw invalid(`words[${position}].page: expected an integer from 1 to ${pages.length}`, { index: position, field: 'page' });
+  value.forEach((entry: Record<string, unknown>, index) => {
+    const pageNumber = entry.page ?? index + 1;
+    if (!Number.isInteger(pageNumber) || (pageNumber as number) < 1) {
+      throw invalid(`words[${index}].page: expected a page number from 1`, { index, field: 'page' });
     }
     const page = pageNumber as number;
-    if (seen.has(page)) throw invalid(`words[${position}].page: page ${page} appears twice`, { index: position, field: 'page' });
+    if (documentPageCount !== undefined && page > documentPageCount) {
+      throw invalid(`words[${index}].page: the document has ${documentPageCount} page(s)`, { index, field: 'page', page, documentPageCount });
+    }
+    if (seen.has(page)) throw invalid(`words[${index}].page: page ${page} appears twice`, { index, field: 'page' });
     seen.add(page);
-    result[page - 1] = parsePageWords(entry.words, pages[page - 1], page, `words[${position}].words`, maxWordsPerPage);
+    const position = positionOf.get(page);
+    if (position !== undefined) result[position] = parsePageWords(entry.words, pages[position], page, `words[${index}].words`, maxWordsPerPage);
   });
   return result;
 }

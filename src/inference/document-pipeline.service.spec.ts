@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { PageCache } from '../cache/page-cache';
 import { PageImage, PageWord } from '../common/document-types';
+import { DomainError } from '../common/domain-error';
+import { parseClientWords } from '../documents/client-words';
 import type { DocumentsService } from '../documents/documents.service';
+import { selectPages } from '../documents/page-selector';
 import type { InferencePool } from '../model/inference-pool';
 import type { TensorData } from '../model/onnx-session';
 import type { OcrService } from '../ocr/ocr.service';
@@ -85,6 +88,42 @@ describe('DocumentPipeline', () => {
     const fromClient = await pipeline.prepare({ document: Buffer.from('pdf'), words: client }, newTimings());
     assert.deepEqual(fromClient.pages.map((page) => page.wordsSource), ['client', 'client']);
     assert.equal(calls.ocr, 1);
+  });
+
+  it('matches client words to document pages under a selector; a page past the document is INVALID_WORDS', async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+    const selectors: Array<string | undefined> = [];
+    // A 3-page document, decoded as the real decoder selects pages.
+    const documents = {
+      decode: async (_bytes: Buffer, options: { pages?: string }) => {
+        selectors.push(options.pages);
+        return selectPages(options.pages, 3, 10).map((index) => ({ index, width: 8, height: 8, png }));
+      },
+      parseClientWords: (words: unknown, pages: PageImage[]) => parseClientWords(words, pages, 10),
+    } as unknown as DocumentsService;
+    const pipeline = new DocumentPipeline(documents, {} as OcrService, {} as InferencePool, new PageCache({ maxEntries: 100, maxBytes: 1 << 24 }));
+    const word = (text: string) => ({ text, box: [1, 1, 5, 5] });
+
+    const prepared = await pipeline.prepare(
+      { document: Buffer.from('doc'), pages: '2-3', words: [{ page: 1, words: [word('one')] }, { page: 3, words: [word('three')] }] },
+      newTimings(),
+    );
+    assert.deepEqual(prepared.pages.map((page) => [page.image.index, page.wordsSource, page.words.map((w) => w.text)]), [
+      [1, 'client', []],
+      [2, 'client', ['three']],
+    ]);
+
+    const beyond = (pages: string | undefined) =>
+      assert.rejects(
+        pipeline.prepare({ document: Buffer.from('doc'), pages, words: [{ page: 4, words: [word('four')] }] }, newTimings()),
+        (error: DomainError) => error.code === 'INVALID_WORDS' && error.details?.page === 4,
+      );
+    await beyond('1-2');
+    assert.equal(selectors.at(-1), '4', 'only the named page is decoded to learn it is missing');
+    await beyond(undefined);
+
+    const unselected = await pipeline.prepare({ document: Buffer.from('doc'), pages: '1', words: [{ page: 3, words: [word('three')] }] }, newTimings());
+    assert.deepEqual(unselected.pages.map((page) => page.words), [[]]);
   });
 
   it('runs a split bundle’s image encoder once per page and model version', async () => {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DomainError } from '../common/domain-error';
 import { PageImage, PageWord } from '../common/document-types';
 import { contentHash, PageCache } from '../cache/page-cache';
+import { furthestNamedPage, pageBeyondDocument } from '../documents/client-words';
 import { DocumentsService } from '../documents/documents.service';
 import { resizeToRgb } from '../documents/image-codec';
 import { buildWindowBatch, ImageRow, ModelWindow } from '../heads/window-batch';
@@ -99,7 +101,7 @@ export class DocumentPipeline {
     }
     const images = decoded.value;
 
-    const clientWords = input.words === undefined ? undefined : this.documents.parseClientWords(input.words, images);
+    const clientWords = input.words === undefined ? undefined : await this.clientWords(input.words, input.document, hash, selector, images);
     const pages: PreparedPage[] = [];
     // One page at a time: the OCR pool's queue is shared with every other request.
     for (const [position, image] of images.entries()) {
@@ -169,6 +171,30 @@ export class DocumentPipeline {
     }
     timings.modelMs += elapsedMs(started);
     return rows;
+  }
+
+  /**
+   * Client words for the selected pages (their `page` is the document page). A selector hides how many pages the
+   * document has, so a page named past the last selected one is looked up by decoding just that page.
+   */
+  private async clientWords(words: unknown, document: Buffer, hash: string, selector: string | undefined, images: PageImage[]): Promise<PageWord[][]> {
+    const parsed = this.documents.parseClientWords(words, images);
+    const furthest = furthestNamedPage(words);
+    if (furthest > images[images.length - 1].index + 1 && (selector === undefined || !(await this.hasPage(document, hash, furthest)))) {
+      throw pageBeyondDocument(furthest, selector === undefined ? images.length : undefined);
+    }
+    return parsed;
+  }
+
+  private async hasPage(document: Buffer, hash: string, page: number): Promise<boolean> {
+    const selector = String(page);
+    try {
+      await this.cache.getOrCompute(`pages:${hash}:${selector}`, () => this.documents.decode(document, { pages: selector }), pagesBytes);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'PAGES_OUT_OF_RANGE') return false;
+      throw error;
+    }
   }
 
   private async pageWords(hash: string, image: PageImage, clientWords: PageWord[] | undefined, timings: PipelineTimings): Promise<PreparedPage> {

@@ -7,13 +7,17 @@ import { InferencePool, InferencePoolOptions, WorkerHandle } from './inference-p
 import type { WorkerReply, WorkerRequest } from './inference-worker';
 import type { TensorData } from './onnx-session';
 
-/** Records requests; the test answers them by hand, or crashes the "thread". */
+type JobMessage = Exclude<WorkerRequest, { type: 'release' }>;
+
+/** Records jobs (and session releases); the test answers jobs by hand, or crashes the "thread". */
 class FakeWorker extends EventEmitter implements WorkerHandle {
-  readonly requests: WorkerRequest[] = [];
+  readonly requests: JobMessage[] = [];
+  readonly released: string[] = [];
   terminated = false;
 
   postMessage(message: WorkerRequest): void {
-    this.requests.push(message);
+    if (message.type === 'release') this.released.push(message.modelPath);
+    else this.requests.push(message);
   }
 
   reply(message: WorkerReply): void {
@@ -69,7 +73,7 @@ function answer(worker: FakeWorker, index: number): void {
 
 const feeds = (): Record<string, TensorData> => ({ input_ids: { dtype: 'int64', data: new BigInt64Array(2), dims: [1, 2] } });
 const logits = (): Record<string, TensorData> => ({ logits: { dtype: 'float32', data: new Float32Array([1, 2]), dims: [1, 1, 2] } });
-const rows = (message: WorkerRequest) => (message.type === 'run' ? message.requests.length : 0);
+const rows = (message: JobMessage) => (message.type === 'run' ? message.requests.length : 0);
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.then(
@@ -214,6 +218,33 @@ describe('InferencePool', () => {
       { model: 'doc-vqa', rows: 2 },
     ]);
     await pool.shutdown();
+  });
+
+  it('release asks every worker, busy or idle, to free the session and forgets its label and pad id', async () => {
+    const { pool, created, batches } = makePool(2, 64);
+    const loaded = pool.load('/b/model.onnx', { label: 'old-version', padId: 1 });
+    created[0].reply({ type: 'loaded', jobId: created[0].requests[0].jobId, executionProvider: 'cpu', inputNames: [], outputNames: [] });
+    await loaded;
+    const running = pool.run('/other.onnx', feeds()); // keeps worker 0 busy
+    pool.release('/b/model.onnx');
+    assert.deepEqual(
+      created.map((worker) => worker.released),
+      [['/b/model.onnx'], ['/b/model.onnx']],
+    );
+    answer(created[0], 1);
+    assert.ok(await running, 'the busy worker’s job is unaffected');
+
+    const again = pool.run('/b/model.onnx', feeds());
+    const message = created[0].requests.at(-1) as RunMessage;
+    assert.equal(message.type, 'run');
+    assert.deepEqual(message.padValues, {});
+    answer(created[0], created[0].requests.length - 1);
+    await again;
+    assert.equal(batches.at(-1)?.model, 'b', 'labelled by its folder again');
+
+    await pool.shutdown();
+    pool.release('/b/model.onnx');
+    assert.deepEqual(created[1].released, ['/b/model.onnx'], 'nothing is sent while shutting down');
   });
 
   it('fails a call that waits longer than the queue timeout with OVERLOADED', async () => {

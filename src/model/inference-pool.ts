@@ -149,6 +149,16 @@ export class InferencePool {
     return this.enqueue(target, feeds);
   }
 
+  /**
+   * Frees the session at `modelPath` in every worker (each holds its own), e.g. once a removed model version
+   * has no request left. Workers free it after the job they are running; a later load or run creates it again.
+   */
+  release(modelPath: string): void {
+    if (this.closing) return;
+    this.targetsByPath.delete(modelPath);
+    for (const slot of this.slots) slot.worker.postMessage({ type: 'release', modelPath });
+  }
+
   async shutdown(): Promise<void> {
     this.closing = true;
     clearTimeout(this.flushTimer);

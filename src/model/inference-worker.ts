@@ -14,7 +14,9 @@ export interface InferenceWorkerData {
 
 export type WorkerRequest =
   | { type: 'load'; jobId: number; modelPath: string }
-  | { type: 'run'; jobId: number; modelPath: string; requests: Feeds[]; padValues: Record<string, number> };
+  | { type: 'run'; jobId: number; modelPath: string; requests: Feeds[]; padValues: Record<string, number> }
+  /** Frees the session's memory; not a job (no reply). A later load or run of the path creates it again. */
+  | { type: 'release'; modelPath: string };
 
 export interface LoadedModel {
   executionProvider: string;
@@ -45,7 +47,18 @@ function sessionFor(modelPath: string): Promise<ModelSession> {
   return session;
 }
 
-async function handle(request: WorkerRequest): Promise<void> {
+async function release(modelPath: string): Promise<void> {
+  const session = sessions.get(modelPath);
+  if (!session) return;
+  sessions.delete(modelPath);
+  try {
+    await (await session).release();
+  } catch (error) {
+    reply({ type: 'warning', message: `could not release the session of ${modelPath}: ${(error as Error).message}` });
+  }
+}
+
+async function handle(request: Exclude<WorkerRequest, { type: 'release' }>): Promise<void> {
   let session: ModelSession;
   try {
     session = await sessionFor(request.modelPath);
@@ -78,4 +91,8 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-port.on('message', (request: WorkerRequest) => void handle(request));
+// One message at a time, so a release waits for the job in progress instead of freeing a session under it.
+let previous: Promise<void> = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  previous = previous.then(() => (request.type === 'release' ? release(request.modelPath) : handle(request)));
+});

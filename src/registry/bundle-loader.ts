@@ -75,6 +75,12 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
   return { id: manifest.id, manifest, directory, modelPath, tokenizer, executionProvider: loaded.executionProvider, shipped, createdAt };
 }
 
+/** The ONNX files of a loaded bundle, as the inference pool keys their sessions. */
+export function sessionPaths(model: RegisteredModel): string[] {
+  const { imageEncoderFile } = model.manifest.onnx;
+  return imageEncoderFile ? [model.modelPath, join(model.directory, imageEncoderFile)] : [model.modelPath];
+}
+
 async function assertFile(path: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new Error(`${path} is missing`);

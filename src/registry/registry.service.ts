@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
 import { ActiveVersions, effectiveActive, emptyActiveVersions, withActivated, withForgotten, withRolledBack } from './active-versions';
 import { ManifestError, ModelTask } from './bundle-manifest';
-import { checkBundleFiles, loadBundle, readManifest, RegisteredModel } from './bundle-loader';
+import { checkBundleFiles, loadBundle, readManifest, RegisteredModel, sessionPaths } from './bundle-loader';
 import { ModelLeases } from './model-leases';
 import { RegistryStore } from './registry-store';
 
@@ -44,6 +44,11 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RegistryService.name);
   private readonly store: RegistryStore;
   private readonly leases = new ModelLeases();
+  /**
+   * Removed versions that requests still hold. Their sessions stay in the workers until the last one ends, and
+   * workers key sessions by file path, so the id cannot be loaded again (same path, new files) until then.
+   */
+  private readonly retiring = new Set<string>();
   private snapshot: RegistrySnapshot = { models: new Map(), activeByTask: new Map() };
   /** Changes (publish, activate, rollback, remove, sync) run one at a time, each from the last one's result. */
   private changes: Promise<unknown> = Promise.resolve();
@@ -131,6 +136,9 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
         const manifest = await readManifest(staged.path).catch(invalidBundle);
         id = manifest.id;
         if (this.snapshot.models.has(id)) throw modelExists(id);
+        if (this.retiring.has(id)) {
+          throw new DomainError('MODEL_EXISTS', `Model "${id}" was removed but requests still use it; publish it again once they finish`, { model: id });
+        }
         await checkBundleFiles(staged.path, manifest).catch(invalidBundle);
         if (!(await this.store.commit(staged, id))) throw modelExists(id);
       } catch (error) {
@@ -195,10 +203,20 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       const models = new Map(this.snapshot.models);
       models.delete(id);
       await this.saveActive(withForgotten(state, id), models);
-      this.leases.whenIdle(id, () => {
+      this.retireWhenIdle(model, () => {
         this.store.discard(trash).catch((error) => this.logger.warn(`could not delete ${trash}: ${(error as Error).message}`));
       });
       this.logger.log(`removed model ${id}`);
+    });
+  }
+
+  /** Once no request holds `model`, frees its sessions in the inference workers, then runs `afterwards`. */
+  private retireWhenIdle(model: RegisteredModel, afterwards?: () => void): void {
+    this.retiring.add(model.id);
+    this.leases.whenIdle(model.id, () => {
+      this.retiring.delete(model.id);
+      for (const path of sessionPaths(model)) this.pool.release(path);
+      afterwards?.();
     });
   }
 
@@ -235,9 +253,15 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
     this.seenStamp = stamp;
     const models = new Map(this.snapshot.models);
     const publishedIds = new Set(await this.store.publishedIds());
-    for (const model of models.values()) if (!model.shipped && !publishedIds.has(model.id)) models.delete(model.id);
+    const deleted = [...models.values()].filter((model) => !model.shipped && !publishedIds.has(model.id));
+    for (const model of deleted) models.delete(model.id);
     for (const id of publishedIds) {
       if (models.has(id)) continue;
+      if (this.retiring.has(id)) {
+        // Published again while the old version's requests run: load it at a later poll.
+        this.seenStamp = '';
+        continue;
+      }
       try {
         const model = await loadBundle(this.store.bundlePath(id), false, this.pool);
         if (model.id !== id) throw new Error(`its manifest id is "${model.id}"`);
@@ -255,6 +279,8 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       state = emptyActiveVersions();
     }
     this.replaceModels(models, state);
+    // Only now that no request can resolve them.
+    for (const model of deleted) this.retireWhenIdle(model);
   }
 
   private async loadShipped(): Promise<Map<string, RegisteredModel>> {

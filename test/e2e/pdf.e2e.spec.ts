@@ -66,6 +66,30 @@ describe('POST /v1/extract with PDFs', needsModel, () => {
     assert.deepEqual((jsonResponse.json() as ExtractBody).pages.map((page) => page.page), [3]);
   });
 
+  it('reads client words by document page under a selector: unselected pages ignored, pages past the end refused', async () => {
+    const pageThree = [
+      { text: 'Client', box: [100, 100, 220, 130] },
+      { text: 'words', box: [230, 100, 330, 130] },
+    ];
+    const words = JSON.stringify([
+      { page: 1, words: [{ text: 'ignored', box: [10, 10, 90, 40] }] },
+      { page: 3, words: pageThree },
+    ]);
+    const response = await upload(textLayerPdf(), { pages: '2-3', words });
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json() as ExtractBody;
+    assert.deepEqual(
+      body.pages.map((page) => [page.page, page.words.map((word) => word.text)]),
+      [[2, []], [3, ['Client', 'words']]],
+      'client words replace the text layer; page 2 has no entry, so no words',
+    );
+    assert.deepEqual(body.pages[1].words[0].box, [100, 100, 220, 130]);
+
+    const beyond = await upload(textLayerPdf(), { pages: '2-3', words: JSON.stringify([{ page: 4, words: pageThree }]) });
+    expectError(beyond, 400, 'INVALID_WORDS');
+    assert.equal((beyond.json() as ErrorBody).error.details?.page, 4);
+  });
+
   it('renders a scanned PDF and reads it with OCR', async () => {
     const response = await upload(await scannedPdf([['Name: Ann Lee', 'Date: 2024-01-05']]));
     assert.equal(response.statusCode, 200, response.body);
