@@ -1,101 +1,299 @@
-import { resolve } from 'node:path';
-import { loadAppConfig } from '../config/app-config';
-import { BenchArgs, parseBenchArgs } from '../evaluation/cli-args';
-import { ExtractClient } from '../evaluation/extract-client';
-import { FunsdDocument, listFunsdDocuments, loadFunsdDocument } from '../evaluation/funsd-documents';
-import { toClientWords } from '../evaluation/funsd-entities';
-import { formatMs, summarizeLatencies } from '../evaluation/latency-stats';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { AppConfig, loadAppConfig } from '../config/app-config';
+import { RegisteredModel } from '../registry/registry.service';
+import { BenchCell, BenchPath, runCell } from '../evaluation/bench-cells';
+import { cellMs, cellNumber, markdownTable } from '../evaluation/bench-report';
+import { askQuestions, BenchPage, benchUpload, loadBenchPages, windowLengths } from '../evaluation/bench-workload';
+import { BenchArgs, BenchEndpoint, parseBenchArgs } from '../evaluation/cli-args';
+import { eagerPageMs, runEagerBench } from '../evaluation/eager-bench';
+import { percentile, summarizeLatencies } from '../evaluation/latency-stats';
 import { describeMachine } from '../evaluation/machine';
+import { measureMatMulRate, MatMulRate } from '../evaluation/matmul-rate';
+import { imageTokens, modelDimensions, pageFlops } from '../evaluation/model-flops';
 import { NATIVE_TESSERACT, nativeTesseractAvailable, nativeTesseractVersion, timeNativeTesseract } from '../evaluation/native-tesseract';
+import { servedModelFor } from '../evaluation/served-model';
+import { ServiceClient } from '../evaluation/service-client';
 
 /**
- * `bench`: per-page latency of the served pipeline on FUNSD test pages, sequential requests (concurrency 1):
- * model only (client words), end to end with OCR, OCR alone, and the native tesseract CLI on the same pages.
- * See docs/evaluation.md.
+ * `bench`: throughput and latency of /v1/extract, /v1/classify and /v1/ask on FUNSD test pages — model only
+ * (client words) and end to end (OCR), concurrency 1/4/16, dynamic batching on and off, page cache off — then the
+ * model time against the FLOP limit of the machine's measured ORT matmul rate, against PyTorch eager on the same
+ * weights, and our OCR against the native tesseract CLI. See docs/evaluation.md.
  */
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-interface PageLatencies {
-  modelOnlyMs: number[];
-  endToEndMs: number[];
-  ocrMs: number[];
-  nativeTesseractMs: number[];
+/** What the bench knows about the model behind one endpoint. */
+interface EndpointModel {
+  endpoint: BenchEndpoint;
+  model: RegisteredModel;
+  /** Per bench page: the questions sent (ask) and the token lengths of the windows the service runs. */
+  questions: string[][];
+  windows: number[][];
 }
 
-function row(name: string, values: number[]): string {
-  const { median, p95, count } = summarizeLatencies(values);
-  return `${name.padEnd(38)} ${formatMs(median).padStart(12)} ${formatMs(p95).padStart(12)} ${String(count).padStart(6)}`;
+function serviceConfig(batching: boolean): Readonly<AppConfig> {
+  const configuredWait = Number(process.env.AETNET_BATCH_MAX_WAIT_MS ?? '');
+  return loadAppConfig({
+    LOG_LEVEL: 'warn',
+    ...process.env,
+    // Every request must do its own decoding, OCR and image encoding.
+    AETNET_PAGE_CACHE_MAX_ENTRIES: '0',
+    AETNET_BATCH_MAX_WAIT_MS: batching ? String(configuredWait > 0 ? configuredWait : 5) : '0',
+    // High enough that concurrency 16 is queued, not refused (503s are still counted if they happen).
+    AETNET_QUEUE_LIMIT: process.env.AETNET_QUEUE_LIMIT ?? '100000',
+  });
 }
 
-async function bench(args: BenchArgs, documents: FunsdDocument[]): Promise<void> {
-  const config = loadAppConfig({ LOG_LEVEL: 'warn', ...process.env });
-  const native = (await nativeTesseractAvailable()) ? await nativeTesseractVersion() : undefined;
-  const client = await ExtractClient.start(config);
+async function endpointModels(client: ServiceClient, args: BenchArgs, pages: readonly BenchPage[]): Promise<EndpointModel[]> {
+  const found: EndpointModel[] = [];
+  for (const endpoint of args.endpoints) {
+    let model: RegisteredModel;
+    try {
+      model = (await servedModelFor(client, endpoint)).registered;
+    } catch (error) {
+      log(`skipping ${endpoint}: ${(error as Error).message}`);
+      continue;
+    }
+    const questions = await Promise.all(pages.map((page) => (endpoint === 'ask' ? askQuestions(model, page) : [])));
+    const windows = await Promise.all(pages.map((page, i) => windowLengths(model, endpoint, page, questions[i])));
+    found.push({ endpoint, model, questions, windows });
+  }
+  return found;
+}
+
+async function benchSetting(batching: boolean, args: BenchArgs, pages: readonly BenchPage[], header: string[]): Promise<{ cells: BenchCell[]; models: EndpointModel[] }> {
+  const config = serviceConfig(batching);
+  const client = await ServiceClient.start(config);
   try {
-    const machine = describeMachine(config, await client.models());
-    const latencies: PageLatencies = { modelOnlyMs: [], endToEndMs: [], ocrMs: [], nativeTesseractMs: [] };
-
-    // One untimed request of each kind: lazily created OCR workers and ONNX sessions start here, not in page 1.
-    const first = await loadFunsdDocument(documents[0]);
-    const { response: warmup } = await client.extract(first.image, { words: toClientWords(first.words), model: args.model });
-    await client.extract(first.image, { model: args.model });
-
-    for (const [index, listed] of documents.entries()) {
-      const document = await loadFunsdDocument(listed);
-      const withWords = await client.extract(document.image, { words: toClientWords(document.words), model: args.model });
-      const withOcr = await client.extract(document.image, { model: args.model });
-      const modelMs = withWords.response.pages[0].timings.modelMs;
-      const ocrMs = withOcr.response.pages[0].timings.ocrMs;
-      latencies.modelOnlyMs.push(modelMs);
-      latencies.endToEndMs.push(withOcr.wallMs);
-      latencies.ocrMs.push(ocrMs);
-      let nativeNote = '';
-      if (native !== undefined) {
-        const nativeMs = await timeNativeTesseract(document.imagePath);
-        latencies.nativeTesseractMs.push(nativeMs);
-        nativeNote = `, native tesseract ${Math.round(nativeMs)} ms`;
+    if (header.length === 0) header.push(...describeMachine(config, await client.models()), `batching on: max batch ${config.batchMaxSize} rows, max wait ${serviceConfig(true).batchMaxWaitMs} ms`);
+    const models = await endpointModels(client, args, pages);
+    const cells: BenchCell[] = [];
+    for (const { endpoint, questions } of models) {
+      const uploads = (withWords: boolean) => pages.map((page, i) => benchUpload(endpoint, page, withWords, questions[i]));
+      for (const path of ['model-only', 'end-to-end'] as BenchPath[]) {
+        const pathUploads = uploads(path === 'model-only');
+        // Untimed: lazily started OCR workers and ONNX sessions start here, not in the first timed request.
+        const warm = await runCell(client, { batching: batching ? 'on' : 'off', endpoint, path, concurrency: 1 }, pathUploads, { requests: 1, maxMs: 600_000 });
+        if (warm.served !== 1) throw new Error(`${endpoint} ${path} warm-up failed: ${warm.errors.join('; ') || 'refused'}`);
+        for (const concurrency of args.concurrency) {
+          const requests = path === 'model-only' ? args.requests : args.e2eRequests;
+          const cell = await runCell(client, { batching: batching ? 'on' : 'off', endpoint, path, concurrency }, pathUploads, { requests, maxMs: args.cellSeconds * 1000 });
+          cells.push(cell);
+          log(
+            `batching ${cell.batching}, ${endpoint} ${path}, c=${concurrency}: ${cell.served}/${cell.sent} served, ${cellNumber(cell.pagesPerSecond)} pages/s, ` +
+              `p50 ${cellMs(cell.latencyMs.median)} ms${cell.rejected ? `, ${cell.rejected} refused` : ''}${cell.failed ? `, ${cell.failed} failed (${cell.errors[0]})` : ''}`,
+          );
+        }
       }
-      process.stderr.write(
-        `bench [${index + 1}/${documents.length}] ${document.id}: model ${Math.round(modelMs)} ms, ` +
-          `end-to-end ${Math.round(withOcr.wallMs)} ms (OCR ${Math.round(ocrMs)} ms)${nativeNote}\n`,
-      );
     }
-
-    const lines = [
-      `bench: ${documents.length} FUNSD test pages, sequential requests, model ${warmup.model.id}@${warmup.model.version}`,
-      ...machine,
-      '',
-      `${'per page'.padEnd(38)} ${'median'.padStart(12)} ${'p95'.padStart(12)} ${'pages'.padStart(6)}`,
-      row('model only (client words → modelMs)', latencies.modelOnlyMs),
-      row('end to end with OCR (request wall)', latencies.endToEndMs),
-      row('OCR, ours (tesseract.js → ocrMs)', latencies.ocrMs),
-    ];
-    if (native === undefined) {
-      lines.push(`native tesseract: ${NATIVE_TESSERACT} not installed — skipped`);
-    } else {
-      lines.push(row(`native ${native} (tsv)`, latencies.nativeTesseractMs));
-      const ratio = summarizeLatencies(latencies.ocrMs).median / summarizeLatencies(latencies.nativeTesseractMs).median;
-      lines.push(`OCR ours / native (medians): ${ratio.toFixed(2)}×`);
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    return { cells, models };
   } finally {
     await client.close();
   }
 }
 
+function latencyTable(cells: readonly BenchCell[]): string[] {
+  return markdownTable(
+    ['endpoint', 'path', 'batching', 'concurrency', 'served/sent', 'pages/s', 'p50 ms', 'p95 ms', 'p99 ms', 'model ms p50', '429/503'],
+    cells.map((c) => [
+      c.endpoint,
+      c.path,
+      c.batching,
+      c.concurrency,
+      `${c.served}/${c.sent}${c.capped ? ' (time cap)' : ''}`,
+      cellNumber(c.pagesPerSecond),
+      cellMs(c.latencyMs.median),
+      cellMs(c.latencyMs.p95),
+      cellMs(c.latencyMs.p99),
+      cellMs(c.modelMs.median),
+      c.rejected,
+    ]),
+  );
+}
+
+/** The sequential, unbatched model-only cell: the cleanest per-request model time. */
+function referenceCell(cells: readonly BenchCell[], endpoint: BenchEndpoint): BenchCell | undefined {
+  const candidates = cells.filter((c) => c.endpoint === endpoint && c.path === 'model-only' && c.batching === 'off' && c.served > 0);
+  return candidates.sort((a, b) => a.concurrency - b.concurrency)[0];
+}
+
+async function flopSection(models: readonly EndpointModel[], cells: readonly BenchCell[], threads: number, args: BenchArgs): Promise<{ lines: string[]; rows: Array<Record<string, unknown>> }> {
+  const rows: Array<Record<string, unknown>> = [];
+  const rates = new Map<string, MatMulRate>();
+  for (const { endpoint, model, windows } of models) {
+    const dims = modelDimensions(model.manifest.training);
+    const cell = referenceCell(cells, endpoint);
+    if (!dims || !cell) {
+      rows.push({ endpoint, model: model.id, note: dims ? 'no model-only measurement' : 'manifest has no training.config preset or training.model sizes' });
+      continue;
+    }
+    const shape = { m: model.manifest.maxLength + imageTokens(dims), k: dims.hidden, n: dims.ffn };
+    const key = `${shape.m}x${shape.k}x${shape.n}`;
+    if (!rates.has(key)) rates.set(key, await measureMatMulRate(shape, { intraOpThreads: threads, budgetMs: args.quick ? 200 : 2000 }));
+    const rate = rates.get(key) as MatMulRate;
+    const options = { task: endpoint, labels: model.manifest.labels.length, splitImageEncoder: model.manifest.onnx.imageEncoderFile !== undefined };
+    const perRequest = cell.requests.map((r) => {
+      const flops = pageFlops(dims, windows[r.page], options);
+      const limitMs = flops / (rate.gflopsPerSecond * 1e6);
+      return { flops, limitMs, ratio: r.modelMs / limitMs };
+    });
+    rows.push({
+      endpoint,
+      model: `${model.id}@${model.manifest.version}`,
+      gflopPerPage: percentile(perRequest.map((r) => r.flops), 50) / 1e9,
+      windowsPerPage: percentile(windows.map((w) => w.length), 50),
+      matmul: rate,
+      flopLimitMs: percentile(perRequest.map((r) => r.limitMs), 50),
+      modelMs: cell.modelMs.median,
+      ratio: percentile(perRequest.map((r) => r.ratio), 50),
+    });
+  }
+  const lines = markdownTable(
+    ['endpoint', 'model', 'windows/page', 'GFLOP/page', 'ORT matmul GFLOP/s (shape)', 'FLOP-limit ms', 'model ms', 'model / limit'],
+    rows.map((r) => {
+      if (r.note) return [r.endpoint as string, r.model as string, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', r.note as string];
+      const rate = r.matmul as MatMulRate;
+      return [
+        r.endpoint as string,
+        r.model as string,
+        cellNumber(r.windowsPerPage as number),
+        cellNumber(r.gflopPerPage as number),
+        `${cellNumber(rate.gflopsPerSecond)} (${rate.shape.m}×${rate.shape.k}·${rate.shape.k}×${rate.shape.n})`,
+        cellMs(r.flopLimitMs as number),
+        cellMs(r.modelMs as number),
+        cellNumber(r.ratio as number, '×'),
+      ];
+    }),
+  );
+  return { lines, rows };
+}
+
+function checkpointFor(model: RegisteredModel, endpoint: BenchEndpoint, args: BenchArgs): string | undefined {
+  const named = model.manifest.training?.checkpoint;
+  if (typeof named === 'string' && named !== '') {
+    const path = isAbsolute(named) ? named : resolve(model.directory, named);
+    if (existsSync(path)) return path;
+  }
+  return args.checkpoints[endpoint];
+}
+
+async function eagerSection(models: readonly EndpointModel[], cells: readonly BenchCell[], config: Readonly<AppConfig>, threads: number, args: BenchArgs): Promise<{ lines: string[]; rows: Array<Record<string, unknown>> }> {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const { endpoint, model, windows } of models) {
+    const checkpoint = checkpointFor(model, endpoint, args);
+    const cell = referenceCell(cells, endpoint);
+    if (checkpoint === undefined || !existsSync(checkpoint) || !cell) {
+      rows.push({ endpoint, model: model.id, note: checkpoint === undefined ? 'no checkpoint (manifest names none; pass --checkpoint task=path)' : !cell ? 'no model-only measurement' : `${checkpoint} not found` });
+      continue;
+    }
+    const length = Math.round(percentile(windows.flat(), 50)) || model.manifest.maxLength;
+    log(`PyTorch eager: ${checkpoint}, ${args.eagerWindows} runs at ${length} tokens, ${threads} threads`);
+    try {
+      const eager = await runEagerBench(config, { checkpoint, windows: args.eagerWindows, length, threads, timeoutMs: 600_000 });
+      const split = model.manifest.onnx.imageEncoderFile !== undefined;
+      const eagerMs = cell.requests.map((r) => eagerPageMs(eager, windows[r.page].length, split));
+      const ratios = cell.requests.map((r, i) => r.modelMs / eagerMs[i]);
+      rows.push({ endpoint, model: `${model.id}@${model.manifest.version}`, checkpoint, eager, ortModelMs: cell.modelMs.median, eagerModelMs: percentile(eagerMs, 50), ratio: percentile(ratios, 50) });
+    } catch (error) {
+      rows.push({ endpoint, model: model.id, checkpoint, note: `eager run failed: ${(error as Error).message.split('\n')[0]}` });
+    }
+  }
+  const lines = markdownTable(
+    ['endpoint', 'model', 'checkpoint', 'torch (threads)', 'ORT model ms/page', 'PyTorch eager ms/page', 'ORT / PyTorch'],
+    rows.map((r) => {
+      if (r.note) return [r.endpoint as string, r.model as string, (r.checkpoint as string) ?? 'n/a', 'n/a', 'n/a', 'n/a', r.note as string];
+      const eager = r.eager as { torch: string; threads: number };
+      return [r.endpoint as string, r.model as string, r.checkpoint as string, `${eager.torch} (${eager.threads})`, cellMs(r.ortModelMs as number), cellMs(r.eagerModelMs as number), cellNumber(r.ratio as number, '×')];
+    }),
+  );
+  return { lines, rows };
+}
+
+async function ocrSection(pages: readonly BenchPage[], cells: readonly BenchCell[]): Promise<{ lines: string[]; report: Record<string, unknown> }> {
+  const ours = cells.filter((c) => c.path === 'end-to-end' && c.concurrency === Math.min(...cells.map((x) => x.concurrency))).flatMap((c) => c.requests.map((r) => r.ocrMs));
+  const oursSummary = summarizeLatencies(ours);
+  if (!(await nativeTesseractAvailable())) {
+    return { lines: [`native tesseract: ${NATIVE_TESSERACT} not installed — skipped; ours: median ${cellMs(oursSummary.median)} ms/page`], report: { ours: oursSummary } };
+  }
+  const version = await nativeTesseractVersion();
+  const native: number[] = [];
+  for (const page of pages) native.push(await timeNativeTesseract(page.imagePath));
+  const nativeSummary = summarizeLatencies(native);
+  const ratio = oursSummary.median / nativeSummary.median;
+  const lines = markdownTable(
+    ['OCR per page', 'median ms', 'p95 ms', 'pages'],
+    [
+      ['ours (tesseract.js worker pool, `timings.ocrMs`, lowest concurrency)', cellMs(oursSummary.median), cellMs(oursSummary.p95), oursSummary.count],
+      [`native ${version} (tsv, process start included)`, cellMs(nativeSummary.median), cellMs(nativeSummary.p95), nativeSummary.count],
+    ],
+  );
+  lines.push('', `OCR ours / native (medians): ${cellNumber(ratio, '×')}`);
+  return { lines, report: { ours: oursSummary, native: nativeSummary, nativeVersion: version, ratio } };
+}
+
+async function bench(args: BenchArgs): Promise<void> {
+  const pages = await loadBenchPages(args.funsdDir, args.pages);
+  const header: string[] = [];
+  const cells: BenchCell[] = [];
+  let models: EndpointModel[] = [];
+  for (const batching of [true, false]) {
+    const result = await benchSetting(batching, args, pages, header);
+    cells.push(...result.cells);
+    models = result.models;
+  }
+  if (models.length === 0) throw new Error(`no model is loaded for ${args.endpoints.join(', ')}`);
+  const config = serviceConfig(false);
+  const threads = config.inferenceThreads || availableParallelism();
+  const flops = await flopSection(models, cells, config.inferenceThreads, args);
+  const eager = await eagerSection(models, cells, config, threads, args);
+  const ocr = await ocrSection(pages, cells);
+
+  const lines = [
+    `# aetnet bench${args.quick ? ' (--quick)' : ''}`,
+    '',
+    ...header.map((line) => `- ${line}`),
+    `- workload: ${pages.length} FUNSD test pages (one page per request${models.some((m) => m.endpoint === 'ask') ? '; /v1/ask: 4 questions per page' : ''}), page cache off; ` +
+      `${args.requests} requests per model-only cell, ${args.e2eRequests} per end-to-end cell, at most ${args.cellSeconds} s per cell`,
+    '',
+    '## Throughput and latency',
+    '',
+    ...latencyTable(cells),
+    '',
+    `## Model time vs the FLOP limit (batching off, concurrency ${Math.min(...args.concurrency)}, model-only; ORT intra-op threads ${config.inferenceThreads || 'default'})`,
+    '',
+    ...flops.lines,
+    '',
+    `## ONNX Runtime (served) vs PyTorch eager, same weights (torch threads ${threads})`,
+    '',
+    ...eager.lines,
+    '',
+    '## OCR: ours vs the native tesseract CLI',
+    '',
+    ...ocr.lines,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (args.json !== undefined) {
+    const report = { args, machine: header, pages: pages.map((p) => p.id), cells, flops: flops.rows, eager: eager.rows, ocr: ocr.report };
+    await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${args.json}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: BenchArgs;
-  let documents: FunsdDocument[];
   try {
     args = parseBenchArgs(argv, REPO_ROOT);
-    documents = await listFunsdDocuments(args.funsdDir, 'test', args.pages);
   } catch (error) {
     process.stderr.write(`bench: ${(error as Error).message}\n`);
     return 2;
   }
   try {
-    await bench(args, documents);
+    await bench(args);
     return 0;
   } catch (error) {
     process.stderr.write(`bench: failed: ${(error as Error).message}\n`);

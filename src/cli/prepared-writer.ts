@@ -2,6 +2,7 @@ import { createWriteStream, WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file';
 import { resizeToRgb, rgbToPng } from '../documents/image-codec';
 
 export const FORMAT_VERSION = 1;
@@ -64,9 +65,7 @@ export class PreparedDatasetWriter {
     await this.closeStreams();
     for (const split of this.streams.keys()) await rename(this.partialPath(split), join(this.out, `${split}.jsonl`));
     for (const stale of SPLITS.filter((split) => !this.streams.has(split))) await rm(join(this.out, `${stale}.jsonl`), { force: true });
-    const metadataPath = join(this.out, 'dataset.json');
-    await writeFile(`${metadataPath}.partial`, `${JSON.stringify({ formatVersion: FORMAT_VERSION, ...metadata }, null, 2)}\n`);
-    await rename(`${metadataPath}.partial`, metadataPath);
+    await writeJsonAtomic(join(this.out, 'dataset.json'), { formatVersion: FORMAT_VERSION, ...metadata });
   }
 
   /** After a failure: closes the partial files, leaving no dataset.json. */

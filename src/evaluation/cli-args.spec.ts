@@ -43,14 +43,57 @@ describe('parseEvalArgs', () => {
   });
 });
 
-describe('parseBenchArgs', () => {
-  it('defaults to 10 pages', () => {
-    assert.deepEqual(parseBenchArgs([], repo), { pages: 10, funsdDir: '/work/shared/datasets/funsd', model: undefined });
+describe('parseEvalArgs for funsd-qa and classify', () => {
+  it('defaults funsd-qa to gold words and takes --ocr as the OCR mode', () => {
+    assert.equal(parseEvalArgs(['--dataset', 'funsd-qa', '--split', 'test'], repo).mode, 'gold');
+    assert.equal(parseEvalArgs(['--dataset', 'funsd-qa', '--split', 'test', '--ocr'], repo).mode, 'ocr');
+    assert.throws(() => parseEvalArgs(['--dataset', 'funsd-qa', '--split', 'test', '--ocr', '--mode', 'gold'], repo), /not both/);
   });
 
-  it('reads --pages and --model and rejects bad values', () => {
-    assert.deepEqual(parseBenchArgs(['--pages', '3', '--model', 'x', '--funsd-dir', '/f'], repo), { pages: 3, funsdDir: '/f', model: 'x' });
+  it('needs a manifest for classify and only there', () => {
+    const args = parseEvalArgs(['--dataset', 'classify', '--manifest', 'set/manifest.jsonl', '--split', 'test'], repo);
+    assert.equal(args.manifest, resolve('set/manifest.jsonl'));
+    assert.equal(args.mode, 'gold');
+    assert.throws(() => parseEvalArgs(['--dataset', 'classify', '--split', 'test'], repo), /needs --manifest/);
+    assert.throws(() => parseEvalArgs(['--dataset', 'funsd', '--split', 'test', '--manifest', 'm.jsonl'], repo), /classify only/);
+  });
+});
+
+describe('parseBenchArgs', () => {
+  it('defaults to every endpoint at concurrency 1, 4 and 16', () => {
+    assert.deepEqual(parseBenchArgs([], repo), {
+      endpoints: ['extract', 'classify', 'ask'],
+      concurrency: [1, 4, 16],
+      pages: 10,
+      requests: 48,
+      e2eRequests: 16,
+      cellSeconds: 60,
+      checkpoints: {},
+      eagerWindows: 16,
+      funsdDir: '/work/shared/datasets/funsd',
+      json: undefined,
+      quick: false,
+    });
+  });
+
+  it('shrinks every bound with --quick unless a flag says otherwise', () => {
+    const args = parseBenchArgs(['--quick', '--pages', '3'], repo);
+    assert.equal(args.quick, true);
+    assert.equal(args.pages, 3);
+    assert.equal(args.requests, 8);
+    assert.equal(args.cellSeconds, 5);
+  });
+
+  it('reads lists and checkpoints and rejects bad values', () => {
+    const args = parseBenchArgs(['--endpoints', 'ask,extract', '--concurrency', '4,1', '--checkpoint', 'ask=runs/a/best.pt', '--funsd-dir', '/f'], repo);
+    assert.deepEqual(args.endpoints, ['ask', 'extract']);
+    assert.deepEqual(args.concurrency, [1, 4]);
+    assert.deepEqual(args.checkpoints, { ask: resolve('runs/a/best.pt') });
+    assert.equal(args.funsdDir, '/f');
     assert.throws(() => parseBenchArgs(['--pages', '-1'], repo), UsageError);
-    assert.throws(() => parseBenchArgs(['--model', ''], repo), UsageError);
+    assert.throws(() => parseBenchArgs(['--endpoints', 'ocr'], repo), /unknown endpoint/);
+    assert.throws(() => parseBenchArgs(['--concurrency', '0'], repo), /positive integer/);
+    assert.throws(() => parseBenchArgs(['--checkpoint', 'best.pt'], repo), /task=path/);
+    assert.throws(() => parseBenchArgs(['--model', 'x'], repo), UsageError);
   });
 });

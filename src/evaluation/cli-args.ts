@@ -5,31 +5,62 @@ import { parseArgs } from 'node:util';
 export class UsageError extends Error {}
 
 export const EVAL_USAGE =
-  'usage: eval --dataset funsd --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both] [--limit N] [--json <out.json>]';
-export const BENCH_USAGE = 'usage: bench [--pages N (default 10)] [--funsd-dir <dir>] [--model <id>]';
+  'usage: eval --dataset funsd|funsd-qa --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--limit N] [--json <out.json>]\n' +
+  '       eval --dataset classify --manifest <manifest.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
+export const BENCH_USAGE =
+  'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
+  '[--cell-seconds S] [--checkpoint task=path,…] [--eager-windows N] [--funsd-dir <dir>] [--json <out.json>] [--quick]';
 
 export const EVAL_MODES = ['gold', 'ocr', 'both'] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
 
+export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'classify'] as const;
+export type EvalDataset = (typeof EVAL_DATASETS)[number];
+
+export const BENCH_ENDPOINTS = ['extract', 'classify', 'ask'] as const;
+export type BenchEndpoint = (typeof BENCH_ENDPOINTS)[number];
+
 /** FUNSD split name → its folder under the FUNSD root. */
 export const FUNSD_SPLITS: Readonly<Record<string, string>> = { train: 'training_data', test: 'testing_data' };
-const DATASETS = ['funsd'];
 
 export interface EvalArgs {
-  dataset: string;
+  dataset: EvalDataset;
   split: string;
   funsdDir: string;
+  /** `classify`: the JSONL manifest written by render-documents (or any `{image, label, words?, split?}` manifest). */
+  manifest?: string;
   model?: string;
+  /** gold: the dataset's words are sent as client words; ocr: the service reads the page itself. */
   mode: EvalMode;
   limit?: number;
   json?: string;
 }
 
 export interface BenchArgs {
+  endpoints: BenchEndpoint[];
+  concurrency: number[];
+  /** Distinct FUNSD test pages the requests cycle through. */
   pages: number;
+  /** Requests per model-only cell. */
+  requests: number;
+  /** Requests per end-to-end (OCR) cell. */
+  e2eRequests: number;
+  /** No new request starts in a cell after this many seconds (those in flight finish). */
+  cellSeconds: number;
+  /** PyTorch checkpoints per task for the eager comparison, when the manifest names none. */
+  checkpoints: Partial<Record<BenchEndpoint, string>>;
+  /** Windows the eager run times. */
+  eagerWindows: number;
   funsdDir: string;
-  model?: string;
+  json?: string;
+  quick: boolean;
 }
+
+/** Full runs and `--quick` (a smoke run in well under two minutes on tiny bundles); explicit flags win. */
+const BENCH_DEFAULTS = {
+  full: { pages: 10, requests: 48, e2eRequests: 16, cellSeconds: 60, eagerWindows: 16 },
+  quick: { pages: 2, requests: 8, e2eRequests: 2, cellSeconds: 5, eagerWindows: 2 },
+};
 
 /** The FUNSD copy shared beside the repository, used when --funsd-dir is not given. */
 export function defaultFunsdDir(repoRoot: string): string {
@@ -37,44 +68,98 @@ export function defaultFunsdDir(repoRoot: string): string {
 }
 
 export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
-  const values = parseFlags(argv, ['dataset', 'split', 'funsd-dir', 'model', 'mode', 'limit', 'json'], EVAL_USAGE);
-  if (!values.dataset) throw new UsageError(`missing --dataset\n${EVAL_USAGE}`);
-  if (!DATASETS.includes(values.dataset)) throw new UsageError(`unknown dataset '${values.dataset}' (supported: ${DATASETS.join(', ')})`);
-  if (!values.split) throw new UsageError(`missing --split\n${EVAL_USAGE}`);
-  if (!(values.split in FUNSD_SPLITS)) {
-    throw new UsageError(`unknown split '${values.split}' for ${values.dataset} (supported: ${Object.keys(FUNSD_SPLITS).join(', ')})`);
+  const values = parseFlags(argv, ['dataset', 'split', 'funsd-dir', 'manifest', 'model', 'mode', 'limit', 'json'], ['ocr'], EVAL_USAGE);
+  const dataset = values.dataset as string | undefined;
+  if (!dataset) throw new UsageError(`missing --dataset\n${EVAL_USAGE}`);
+  if (!(EVAL_DATASETS as readonly string[]).includes(dataset)) {
+    throw new UsageError(`unknown dataset '${dataset}' (supported: ${EVAL_DATASETS.join(', ')})`);
   }
-  const mode = values.mode ?? 'both';
+  const split = values.split as string | undefined;
+  if (!split) throw new UsageError(`missing --split\n${EVAL_USAGE}`);
+  if (!(split in FUNSD_SPLITS)) throw new UsageError(`unknown split '${split}' for ${dataset} (supported: ${Object.keys(FUNSD_SPLITS).join(', ')})`);
+  const manifest = nonEmpty(values.manifest as string | undefined, '--manifest');
+  if (dataset === 'classify' && manifest === undefined) throw new UsageError(`--dataset classify needs --manifest <manifest.jsonl>\n${EVAL_USAGE}`);
+  if (dataset !== 'classify' && manifest !== undefined) throw new UsageError(`--manifest applies to --dataset classify only`);
+  if (values.ocr === true && values.mode !== undefined) throw new UsageError('give --ocr or --mode, not both');
+  const mode = values.ocr === true ? 'ocr' : ((values.mode as string | undefined) ?? (dataset === 'funsd' ? 'both' : 'gold'));
   if (!(EVAL_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode '${mode}' (supported: ${EVAL_MODES.join(', ')})`);
+  const json = nonEmpty(values.json as string | undefined, '--json');
   return {
-    dataset: values.dataset,
-    split: values.split,
-    funsdDir: resolve(values['funsd-dir'] ?? defaultFunsdDir(repoRoot)),
-    model: nonEmpty(values.model, '--model'),
+    dataset: dataset as EvalDataset,
+    split,
+    funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
+    ...(manifest === undefined ? {} : { manifest: resolve(manifest) }),
+    model: nonEmpty(values.model as string | undefined, '--model'),
     mode: mode as EvalMode,
-    limit: values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit'),
-    json: values.json === undefined ? undefined : resolve(nonEmpty(values.json, '--json') as string),
+    limit: values.limit === undefined ? undefined : positiveInteger(values.limit as string, '--limit'),
+    json: json === undefined ? undefined : resolve(json),
   };
 }
 
 export function parseBenchArgs(argv: string[], repoRoot: string): BenchArgs {
-  const values = parseFlags(argv, ['pages', 'funsd-dir', 'model'], BENCH_USAGE);
+  const values = parseFlags(
+    argv,
+    ['endpoints', 'concurrency', 'pages', 'requests', 'e2e-requests', 'cell-seconds', 'checkpoint', 'eager-windows', 'funsd-dir', 'json'],
+    ['quick'],
+    BENCH_USAGE,
+  );
+  const quick = values.quick === true;
+  const defaults = quick ? BENCH_DEFAULTS.quick : BENCH_DEFAULTS.full;
+  const count = (flag: string, fallback: number) => (values[flag] === undefined ? fallback : positiveInteger(values[flag] as string, `--${flag}`));
+  const json = nonEmpty(values.json as string | undefined, '--json');
   return {
-    pages: values.pages === undefined ? 10 : positiveInteger(values.pages, '--pages'),
-    funsdDir: resolve(values['funsd-dir'] ?? defaultFunsdDir(repoRoot)),
-    model: nonEmpty(values.model, '--model'),
+    endpoints: values.endpoints === undefined ? [...BENCH_ENDPOINTS] : endpointList(values.endpoints as string),
+    concurrency: values.concurrency === undefined ? [1, 4, 16] : integerList(values.concurrency as string, '--concurrency'),
+    pages: count('pages', defaults.pages),
+    requests: count('requests', defaults.requests),
+    e2eRequests: count('e2e-requests', defaults.e2eRequests),
+    cellSeconds: count('cell-seconds', defaults.cellSeconds),
+    checkpoints: values.checkpoint === undefined ? {} : checkpointMap(values.checkpoint as string),
+    eagerWindows: count('eager-windows', defaults.eagerWindows),
+    funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
+    json: json === undefined ? undefined : resolve(json),
+    quick,
   };
 }
 
-function parseFlags(argv: string[], flags: string[], usage: string): Record<string, string | undefined> {
+function endpointList(raw: string): BenchEndpoint[] {
+  const names = [...new Set(raw.split(',').map((name) => name.trim()).filter(Boolean))];
+  if (names.length === 0) throw new UsageError('--endpoints must name at least one endpoint');
+  const unknown = names.find((name) => !(BENCH_ENDPOINTS as readonly string[]).includes(name));
+  if (unknown !== undefined) throw new UsageError(`unknown endpoint '${unknown}' (supported: ${BENCH_ENDPOINTS.join(', ')})`);
+  return names as BenchEndpoint[];
+}
+
+function integerList(raw: string, flag: string): number[] {
+  const values = raw.split(',').map((item) => positiveInteger(item.trim(), flag));
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** `extract=runs/a/best.pt,ask=runs/b/last.pt` → paths resolved against the working directory. */
+function checkpointMap(raw: string): Partial<Record<BenchEndpoint, string>> {
+  const result: Partial<Record<BenchEndpoint, string>> = {};
+  for (const item of raw.split(',').filter((part) => part.trim() !== '')) {
+    const [task, path] = item.split('=', 2).map((part) => part.trim());
+    if (!(BENCH_ENDPOINTS as readonly string[]).includes(task) || !path) {
+      throw new UsageError(`--checkpoint items are task=path with task one of ${BENCH_ENDPOINTS.join(', ')}, got '${item}'`);
+    }
+    result[task as BenchEndpoint] = resolve(path);
+  }
+  return result;
+}
+
+function parseFlags(argv: string[], stringFlags: string[], booleanFlags: string[], usage: string): Record<string, string | boolean | undefined> {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: Object.fromEntries(flags.map((flag) => [flag, { type: 'string' as const }])),
+      options: {
+        ...Object.fromEntries(stringFlags.map((flag) => [flag, { type: 'string' as const }])),
+        ...Object.fromEntries(booleanFlags.map((flag) => [flag, { type: 'boolean' as const }])),
+      },
       strict: true,
       allowPositionals: false,
     });
-    return values as Record<string, string | undefined>;
+    return values as Record<string, string | boolean | undefined>;
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }

@@ -29,10 +29,11 @@ describe('percentile', () => {
 });
 
 describe('summarizeLatencies', () => {
-  it('reports count, median, p95 and mean', () => {
+  it('reports count, median, p95, p99 and mean', () => {
     const summary = summarizeLatencies([4, 2, 6]);
-    assert.deepEqual({ ...summary, p95: undefined }, { count: 3, median: 4, p95: undefined, mean: 4 });
+    assert.deepEqual({ ...summary, p95: undefined, p99: undefined }, { count: 3, median: 4, p95: undefined, p99: undefined, mean: 4 });
     assert.ok(Math.abs(summary.p95 - 5.8) < 1e-12);
+    assert.ok(Math.abs(summary.p99 - 5.96) < 1e-12);
   });
 
   it('formats a missing measurement as n/a', () => {

@@ -3,6 +3,7 @@ export interface LatencySummary {
   count: number;
   median: number;
   p95: number;
+  p99: number;
   mean: number;
 }
 
@@ -22,7 +23,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 export function summarizeLatencies(values: readonly number[]): LatencySummary {
   const mean = values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length;
-  return { count: values.length, median: percentile(values, 50), p95: percentile(values, 95), mean };
+  return { count: values.length, median: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), mean };
 }
 
 /** Milliseconds for tables: one decimal, "n/a" when there was nothing to measure. */

@@ -1,6 +1,15 @@
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
 import { AppConfig } from '../config/app-config';
-import { ServedModel } from './extract-client';
+import { ServedModel } from './service-client';
+
+/** The installed onnxruntime-node version (its package.json; the SDK itself is imported only by the model adapter). */
+export function onnxRuntimeVersion(): string {
+  try {
+    return (require('onnxruntime-node/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** One paragraph saying where numbers were measured, so readers can compare runs. */
 export function describeMachine(config: Readonly<AppConfig>, models: readonly ServedModel[]): string[] {
@@ -8,7 +17,7 @@ export function describeMachine(config: Readonly<AppConfig>, models: readonly Se
   const providers = models.map((m) => `${m.id}@${m.version}: ${m.executionProvider}`).join(', ') || 'none';
   return [
     `machine: ${cpu}, ${availableParallelism()} cores available, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}`,
-    `runtime: Node ${process.version}; OCR workers ${config.ocrWorkers}, inference workers ${config.inferenceWorkers}, ` +
+    `runtime: Node ${process.version}, onnxruntime-node ${onnxRuntimeVersion()}; OCR workers ${config.ocrWorkers}, inference workers ${config.inferenceWorkers}, ` +
       `ORT intra-op threads ${config.inferenceThreads || 'default'}; models: ${providers}`,
   ];
 }

@@ -1,0 +1,164 @@
+import { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../app.factory';
+import { AppConfig } from '../config/app-config';
+import { RegisteredModel, RegistryService } from '../registry/registry.service';
+import { ClientWord, PredictedEntity } from './funsd-entities';
+
+/** The request timings every endpoint reports (src/inference/inference-timings.ts). */
+export interface ServedTimings {
+  totalMs: number;
+  decodeMs: number;
+  ocrMs: number;
+  imageEncoderMs: number;
+  modelMs: number;
+  cacheHit: boolean;
+}
+
+/** The parts of the `POST /v1/extract` answer that eval and bench read. */
+export interface ExtractPage {
+  page: number;
+  width: number;
+  height: number;
+  entities: Array<PredictedEntity & { text: string; confidence: number }>;
+  words: Array<{ text: string }>;
+  timings: { ocrMs: number; modelMs: number };
+}
+
+export interface ExtractResponse {
+  model: { id: string; version: string };
+  pages: ExtractPage[];
+  timings: ServedTimings;
+}
+
+export interface AskResponse {
+  model: { id: string; version: string };
+  answers: Array<{ question: string; answer: string | null; confidence: number; noAnswer: boolean; page: number | null }>;
+  timings: ServedTimings;
+}
+
+export interface ClassifyResponse {
+  model: { id: string; version: string };
+  document: { label: string; confidence: number; scores: Record<string, number> };
+  pages: Array<{ page: number; label: string; confidence: number }>;
+  timings: ServedTimings;
+}
+
+export interface Timed<T> {
+  response: T;
+  /** Client-side wall time of the HTTP request, upload and JSON parse included. */
+  wallMs: number;
+}
+
+/** Any HTTP answer, for the bench: it counts 429/503 instead of failing on them. */
+export interface HttpReply {
+  status: number;
+  body: unknown;
+  wallMs: number;
+}
+
+export interface ServedModel {
+  id: string;
+  version: string;
+  task: string;
+  labels: string[];
+  executionProvider: string;
+  default: boolean;
+}
+
+/** A document and the optional fields of the three inference endpoints (multipart, as a client sends them). */
+export interface DocumentUpload {
+  file: Buffer;
+  fileName?: string;
+  words?: ClientWord[] | unknown[];
+  model?: string;
+  questions?: string[];
+}
+
+export type Endpoint = 'extract' | 'classify' | 'ask';
+
+/**
+ * Boots the real service (createApp: real OCR, real ONNX bundles from the registry) on a free loopback port and
+ * talks to it over HTTP with multipart uploads, as a client would.
+ */
+export class ServiceClient {
+  private constructor(
+    private readonly app: NestFastifyApplication,
+    private readonly baseUrl: string,
+  ) {}
+
+  static async start(config: Readonly<AppConfig>): Promise<ServiceClient> {
+    const app = await createApp(config);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return new ServiceClient(app, `http://127.0.0.1:${port}`);
+  }
+
+  async models(): Promise<ServedModel[]> {
+    const reply = await this.send('GET', '/v1/models');
+    return (expectOk(reply, 'GET /v1/models') as { models: ServedModel[] }).models;
+  }
+
+  /** The loaded bundles (manifest, tokenizer, folder): the bench counts windows and FLOPs with them. */
+  registeredModels(): RegisteredModel[] {
+    return this.app.get(RegistryService).list();
+  }
+
+  /** One request to an inference endpoint; any status comes back. */
+  post(endpoint: Endpoint, upload: DocumentUpload): Promise<HttpReply> {
+    const form = new FormData();
+    form.append('file', new Blob([upload.file]), upload.fileName ?? 'page.png');
+    if (upload.words !== undefined) form.append('words', JSON.stringify(upload.words));
+    if (upload.questions !== undefined) form.append('questions', JSON.stringify(upload.questions));
+    if (upload.model !== undefined) form.append('model', upload.model);
+    return this.send('POST', `/v1/${endpoint}`, form);
+  }
+
+  extract(png: Buffer, options: { words?: ClientWord[]; model?: string }): Promise<Timed<ExtractResponse>> {
+    return this.postOk<ExtractResponse>('extract', { file: png, ...options });
+  }
+
+  ask(upload: DocumentUpload & { questions: string[] }): Promise<Timed<AskResponse>> {
+    return this.postOk<AskResponse>('ask', upload);
+  }
+
+  classify(upload: DocumentUpload): Promise<Timed<ClassifyResponse>> {
+    return this.postOk<ClassifyResponse>('classify', upload);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  private async postOk<T>(endpoint: Endpoint, upload: DocumentUpload): Promise<Timed<T>> {
+    const reply = await this.post(endpoint, upload);
+    return { response: expectOk(reply, `POST /v1/${endpoint} (${upload.fileName ?? 'page.png'})`) as T, wallMs: reply.wallMs };
+  }
+
+  private async send(method: string, path: string, body?: FormData): Promise<HttpReply> {
+    const started = performance.now();
+    const response = await fetch(`${this.baseUrl}${path}`, { method, body });
+    const text = await response.text();
+    const wallMs = performance.now() - started;
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // A non-JSON body (a proxy error page) is kept as text for the error message.
+    }
+    return { status: response.status, body: parsed, wallMs };
+  }
+}
+
+function expectOk(reply: HttpReply, what: string): unknown {
+  if (reply.status >= 200 && reply.status < 300) return reply.body;
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  throw new Error(`${what} → ${reply.status}: ${text.slice(0, 500)}`);
+}
+
+/** A file name for uploads (the service sniffs the format from the bytes; the name only shows in logs). */
+export function uploadName(path: string): string {
+  return basename(path);
+}
