@@ -11,6 +11,7 @@ PyTorch output (batch 2, two sequence lengths; for a split bundle the two graphs
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -203,7 +204,8 @@ def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance
                       "clsId": special["clsId"], "sepId": special["sepId"], "padId": special["padId"]},
         "boxes": "segment",
         "training": {"config": config.preset, "mode": "plain" if config.plain else "aet",
-                     "lossPreset": config.train.loss_preset, "steps": state["step"], "seed": config.train.seed},
+                     "lossPreset": config.train.loss_preset, "steps": state["step"], "seed": config.train.seed,
+                     "model": dataclasses.asdict(model_cfg)},
         "metrics": state.get("metrics", {}),
         "parity": {"maxAbsDiff": max_diff, "tolerance": tolerance},
         "licence": licence(config, data_licence),
@@ -241,6 +243,8 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
                 raise ParityError(f"fp16-storage ONNX differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
         (staging / "tokenizer.json").write_text(meta["tokenizerJson"])
         bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence)
+        # Where the weights came from, so the benchmark can time the same weights in PyTorch eager.
+        bundle_manifest["training"]["checkpoint"] = str(Path(checkpoint).resolve())
         (staging / "manifest.json").write_text(json.dumps(bundle_manifest, indent=2) + "\n")
         (staging / "MODEL_CARD.md").write_text(model_card(bundle_manifest, state, data_licence))
         os.chmod(staging, 0o755)
