@@ -4,23 +4,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { multiPageTiff, solidPng } from '../../test/helpers/fixtures';
+import { tinyWordPieceTokenizer } from '../../test/helpers/tokenizers';
 import { parsePrepareArgs, runPrepare } from './prepare';
 
-/** WordPiece vocabulary for the words below; padding/truncation in the file must be ignored. */
-const TOKENIZER = {
-  version: '1.0',
-  truncation: { direction: 'Right', max_length: 2, strategy: 'LongestFirst', stride: 0 },
-  padding: { strategy: { Fixed: 32 }, direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[PAD]' },
-  added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
-  normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
-  pre_tokenizer: { type: 'BertPreTokenizer' },
-  post_processor: null,
-  decoder: null,
-  model: {
-    type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100,
-    vocab: { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, name: 4, ':': 5, jo: 6, '##hn': 7, what: 8, is: 9, the: 10, '?': 11, date: 12 },
-  },
-};
+/** Its file enables padding and truncation, which prepare must ignore. */
+const TOKENIZER = tinyWordPieceTokenizer(['name', ':', 'jo', '##hn', 'what', 'is', 'the', '?', 'date']);
 
 const words = [
   { text: 'Name:', box: [4, 4, 20, 10] },

@@ -4,25 +4,11 @@ import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rgbToPng } from '../documents/image-codec';
+import { tinyWordPieceTokenizer } from '../../test/helpers/tokenizers';
 import { parsePrepareArgs, runPrepare, UsageError } from './prepare';
 
-/** A WordPiece tokenizer small enough to write inline; its padding/truncation must be ignored. */
-const TOKENIZER = {
-  version: '1.0',
-  truncation: { direction: 'Right', max_length: 2, strategy: 'LongestFirst', stride: 0 },
-  padding: { strategy: { Fixed: 32 }, direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[PAD]' },
-  added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map((content, id) => ({
-    id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
-  })),
-  normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
-  pre_tokenizer: { type: 'BertPreTokenizer' },
-  post_processor: null,
-  decoder: null,
-  model: {
-    type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100,
-    vocab: { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, name: 4, ':': 5, jo: 6, '##hn': 7 },
-  },
-};
+/** Its file enables padding and truncation, which prepare must ignore. */
+const TOKENIZER = tinyWordPieceTokenizer(['name', ':', 'jo', '##hn']);
 
 const ANNOTATION = {
   form: [

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file';
 import { resizeToRgb, rgbToPng } from '../documents/image-codec';
 import { answerPositions, DEFAULT_MAX_QUESTION_TOKENS, encodePage, encodeQuestionPage, LayoutTokenizer } from '../layout';
 import { locateAnswer, spanOfWordIds } from './answer-span';
@@ -144,7 +145,5 @@ export async function writePreparedDataset(
     ...(record.task === 'ask' ? { maxQuestionTokens: DEFAULT_MAX_QUESTION_TOKENS } : {}),
     splits,
   };
-  const metadataPath = join(outDir, 'dataset.json');
-  await writeFile(`${metadataPath}.partial`, `${JSON.stringify(metadata, null, 2)}\n`);
-  await rename(`${metadataPath}.partial`, metadataPath);
+  await writeJsonAtomic(join(outDir, 'dataset.json'), metadata);
 }

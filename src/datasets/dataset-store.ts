@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonIfExists, syncPath, writeJsonAtomic } from '../common/atomic-file';
 import { DatasetRecord, StoredDocument } from './dataset-types';
 
 /**
@@ -13,28 +14,6 @@ const RECORD_FILE = 'record.json';
 const DOCUMENTS_FILE = 'documents.json';
 const STAGING = '.staging';
 const DATASET_ID = /^ds-[0-9a-f]{12}$/;
-
-/** Write to a temp file, fsync, rename: the file is either the old or the new version, never a mix. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const temp = `${path}.${randomUUID()}.tmp`;
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export function newDatasetId(): string {
   return `ds-${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -60,7 +39,7 @@ export class DatasetStore {
     await writeJsonAtomic(join(builtDir, DOCUMENTS_FILE), documents);
     await writeJsonAtomic(join(builtDir, RECORD_FILE), record);
     await rename(builtDir, this.dir(record.id));
-    await syncDirectory(this.root);
+    await syncPath(this.root);
   }
 
   dir(id: string): string {
@@ -69,12 +48,7 @@ export class DatasetStore {
 
   async get(id: string): Promise<DatasetRecord | undefined> {
     if (!DATASET_ID.test(id)) return undefined;
-    try {
-      return JSON.parse(await readFile(join(this.dir(id), RECORD_FILE), 'utf8')) as DatasetRecord;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    return readJsonIfExists<DatasetRecord>(join(this.dir(id), RECORD_FILE));
   }
 
   async list(): Promise<DatasetRecord[]> {

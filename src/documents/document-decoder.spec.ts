@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainError, ErrorCode } from '../common/domain-error';
+import { DomainError } from '../common/domain-error';
 import { buildPdf, corruptPdf, encodeBmp, multiPageTiff, pngWithHeader, rotatedJpeg, solidImage, solidPng, textLayerPdf } from '../../test/helpers/fixtures';
+import { rejectsWithCode } from '../../test/helpers/domain-errors';
 import { checkPageSize, decodeDocument, sniffFormat } from './document-decoder';
 import { readImageInfo } from './image-codec';
 
 const LIMITS = { maxPixels: 1_000_000, maxPages: 5 };
 /** A US Letter page at 144 dpi is 1224×1584 ≈ 1.9 M pixels; at 72 dpi 612×792. */
 const PDF_LIMITS = { ...LIMITS, pdfDpi: 72 };
-
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
-  let caught: unknown;
-  await promise.catch((error) => (caught = error));
-  assert.ok(caught instanceof DomainError, `expected DomainError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 describe('sniffFormat', () => {
   it('recognises formats by magic bytes', async () => {
@@ -70,31 +63,31 @@ describe('decodeDocument', () => {
   });
 
   it('answers 415 for formats it does not read, listing those it does', async () => {
-    const error = await rejectsWith(decodeDocument(Buffer.from('just some text'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
+    const error = await rejectsWithCode(decodeDocument(Buffer.from('just some text'), LIMITS), 'UNSUPPORTED_MEDIA_TYPE');
     assert.ok((error.details?.supported as string[]).includes('pdf'));
   });
 
   it('answers 422 for truncated, zero-size and empty input', async () => {
     const png = await solidPng(64, 64, '#123456');
-    await rejectsWith(decodeDocument(png.subarray(0, png.length - 30), LIMITS), 'DOCUMENT_UNREADABLE');
-    await rejectsWith(decodeDocument(pngWithHeader(0, 0), LIMITS), 'DOCUMENT_UNREADABLE');
-    await rejectsWith(decodeDocument(Buffer.alloc(0), LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWithCode(decodeDocument(png.subarray(0, png.length - 30), LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWithCode(decodeDocument(pngWithHeader(0, 0), LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWithCode(decodeDocument(Buffer.alloc(0), LIMITS), 'DOCUMENT_UNREADABLE');
   });
 
   it('answers 413 from the header of a decompression bomb, before decoding', async () => {
-    const error = await rejectsWith(decodeDocument(pngWithHeader(100_000, 100_000), LIMITS), 'IMAGE_TOO_LARGE');
+    const error = await rejectsWithCode(decodeDocument(pngWithHeader(100_000, 100_000), LIMITS), 'IMAGE_TOO_LARGE');
     assert.equal(error.details?.width, 100_000);
   });
 
   it('answers 413 when the pages exceed maxPages', async () => {
-    await rejectsWith(decodeDocument(await multiPageTiff(3), { ...LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
+    await rejectsWithCode(decodeDocument(await multiPageTiff(3), { ...LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
   });
 
   it('decodes the selected TIFF pages, keeping their document index', async () => {
     const pages = await decodeDocument(await multiPageTiff(4), LIMITS, { pages: '2,4' });
     assert.deepEqual(pages.map((p) => p.index), [1, 3]);
-    await rejectsWith(decodeDocument(await solidPng(4, 4), LIMITS, { pages: '2' }), 'PAGES_OUT_OF_RANGE');
-    await rejectsWith(decodeDocument(await solidPng(4, 4), LIMITS, { pages: 'first' }), 'INVALID_PAGES');
+    await rejectsWithCode(decodeDocument(await solidPng(4, 4), LIMITS, { pages: '2' }), 'PAGES_OUT_OF_RANGE');
+    await rejectsWithCode(decodeDocument(await solidPng(4, 4), LIMITS, { pages: 'first' }), 'INVALID_PAGES');
   });
 
   it('lets a selector bring a long TIFF under maxPages', async () => {
@@ -116,15 +109,15 @@ describe('decodeDocument: PDF', () => {
   });
 
   it('answers 4xx for bad selectors, too many pages and oversized pages', async () => {
-    await rejectsWith(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '2-9' }), 'PAGES_OUT_OF_RANGE');
-    await rejectsWith(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '1-' + 'x' }), 'INVALID_PAGES');
-    await rejectsWith(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
-    await rejectsWith(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, pdfDpi: 144 }), 'IMAGE_TOO_LARGE');
+    await rejectsWithCode(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '2-9' }), 'PAGES_OUT_OF_RANGE');
+    await rejectsWithCode(decodeDocument(textLayerPdf(), PDF_LIMITS, { pages: '1-' + 'x' }), 'INVALID_PAGES');
+    await rejectsWithCode(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, maxPages: 2 }), 'TOO_MANY_PAGES');
+    await rejectsWithCode(decodeDocument(textLayerPdf(), { ...PDF_LIMITS, pdfDpi: 144 }), 'IMAGE_TOO_LARGE');
   });
 
   it('answers 422 for a PDF without pages, an encrypted PDF and a corrupt one', async () => {
-    await rejectsWith(decodeDocument(buildPdf([]), PDF_LIMITS), 'EMPTY_DOCUMENT');
-    await rejectsWith(decodeDocument(buildPdf([{ texts: [{ text: 'x', x: 9, y: 9 }] }], { encrypted: true }), PDF_LIMITS), 'PDF_ENCRYPTED');
-    await rejectsWith(decodeDocument(corruptPdf(), PDF_LIMITS), 'DOCUMENT_UNREADABLE');
+    await rejectsWithCode(decodeDocument(buildPdf([]), PDF_LIMITS), 'EMPTY_DOCUMENT');
+    await rejectsWithCode(decodeDocument(buildPdf([{ texts: [{ text: 'x', x: 9, y: 9 }] }], { encrypted: true }), PDF_LIMITS), 'PDF_ENCRYPTED');
+    await rejectsWithCode(decodeDocument(corruptPdf(), PDF_LIMITS), 'DOCUMENT_UNREADABLE');
   });
 });

@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainError, ErrorCode } from '../common/domain-error';
+import { throwsCode } from '../../test/helpers/domain-errors';
 import { parsePageSelector, selectPages } from './page-selector';
-
-function throwsCode(run: () => unknown, code: ErrorCode): DomainError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof DomainError, `expected ${code}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 describe('parsePageSelector', () => {
   it('reads pages, ranges and open ranges, tolerating spaces', () => {

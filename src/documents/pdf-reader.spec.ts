@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PageImage } from '../common/document-types';
-import { DomainError, ErrorCode } from '../common/domain-error';
 import { buildPdf, corruptPdf, inkBox, scannedPdf, textLayerPdf } from '../../test/helpers/fixtures';
+import { rejectsWithCode } from '../../test/helpers/domain-errors';
 import { readImageInfo } from './image-codec';
 import { openPdf, PdfDocument } from './pdf-reader';
 
 const OPTIONS = { dpi: 144, timeoutMs: 10_000 };
 /** Ink sits inside the font's ascent–descent box, and starts/ends within a few pixels of the word's advance. */
 const TOLERANCE_PX = 4;
-
-async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
-  let caught: unknown;
-  await promise.catch((error) => (caught = error));
-  assert.ok(caught instanceof DomainError, `expected DomainError ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
-}
 
 describe('openPdf: a text-layer PDF', () => {
   let pdf: PdfDocument;
@@ -70,7 +62,7 @@ describe('openPdf: a text-layer PDF', () => {
   });
 
   it('gives up on a page past its deadline', async () => {
-    const error = await rejectsWith(pdf.readPage(1, { ...OPTIONS, timeoutMs: 1 }), 'DOCUMENT_UNREADABLE');
+    const error = await rejectsWithCode(pdf.readPage(1, { ...OPTIONS, timeoutMs: 1 }), 'DOCUMENT_UNREADABLE');
     assert.equal(error.details?.timeoutMs, 1);
   });
 });
@@ -96,7 +88,7 @@ describe('openPdf: other PDFs', () => {
   });
 
   it('rejects encrypted and corrupt PDFs', async () => {
-    await rejectsWith(openPdf(buildPdf([{ texts: [{ text: 'secret', x: 72, y: 700 }] }], { encrypted: true })), 'PDF_ENCRYPTED');
-    await rejectsWith(openPdf(corruptPdf()), 'DOCUMENT_UNREADABLE');
+    await rejectsWithCode(openPdf(buildPdf([{ texts: [{ text: 'secret', x: 72, y: 700 }] }], { encrypted: true })), 'PDF_ENCRYPTED');
+    await rejectsWithCode(openPdf(corruptPdf()), 'DOCUMENT_UNREADABLE');
   });
 });

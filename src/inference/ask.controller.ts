@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
@@ -26,10 +26,12 @@ export class AskController {
       '`questions`). Each answer is a span of the document’s words, searched over every window of every page. Asking again ' +
       'about the same document reuses its decoding, words and image encoding (page cache).',
   })
-  @ApiExtraModels(AskMultipartDto, AskJsonDto)
-  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(AskMultipartDto) }, { $ref: getSchemaPath(AskJsonDto) }] } })
-  @ApiOkResponse({ type: AskResponseDto })
-  @ApiDocumentEndpoint('INVALID_QUESTIONS, QUESTION_TOO_LONG, TOO_MANY_QUESTIONS; missing document, invalid words, pages or request')
+  @ApiDocumentEndpoint({
+    multipart: AskMultipartDto,
+    json: AskJsonDto,
+    response: AskResponseDto,
+    badRequest: 'INVALID_QUESTIONS, QUESTION_TOO_LONG, TOO_MANY_QUESTIONS; missing document, invalid words, pages or request',
+  })
   async ask(@Req() request: FastifyRequest): Promise<AskResponseDto> {
     const { document, words, fields } = await this.documents.readRequest(request);
     return this.askService.ask({

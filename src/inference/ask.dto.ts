@@ -1,59 +1,28 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLIENT_WORDS_DESCRIPTION } from '../documents/client-words';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { DEFAULT_TOP_K, MAX_TOP_K } from './ask-request';
-import { BOX_SCHEMA, modelDescription, ModelRefDto, PAGES_DESCRIPTION, RequestTimingsDto } from './inference.dto';
+import { BOX_SCHEMA, documentRequestDtos, InferenceResponseDto } from './inference.dto';
 
-/** OpenAPI shapes of POST /v1/ask. Validation happens in ask-request.ts, the document reader and the word parser. */
+/** OpenAPI shapes of POST /v1/ask. Questions, topK and minScore are validated in ask-request.ts. */
 
-const MODEL_DESCRIPTION = modelDescription('ask');
+const { DocumentMultipartDto, DocumentJsonDto } = documentRequestDtos('ask');
 const QUESTIONS_DESCRIPTION = 'Non-empty list of questions about the document (each within the model’s question token limit)';
-const TOP_K_DESCRIPTION = `Alternatives per question, 1–${MAX_TOP_K} (default ${DEFAULT_TOP_K})`;
-const MIN_SCORE_DESCRIPTION = 'Best answers under this confidence (0–1) are reported as no answer (default: AETNET_ASK_MIN_CONFIDENCE)';
 
-export class AskMultipartDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The document: PDF, PNG, JPEG, TIFF, WebP, GIF or BMP' })
-  file: unknown;
-
-  @ApiProperty({ type: 'string', description: `JSON text of an array of strings. ${QUESTIONS_DESCRIPTION}`, example: '["What is the date?"]' })
-  questions: string;
-
-  @ApiPropertyOptional({ type: 'string', description: `JSON text. ${CLIENT_WORDS_DESCRIPTION}` })
-  words?: string;
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-
-  @ApiPropertyOptional({ description: TOP_K_DESCRIPTION })
+class AskOptionsDto {
+  @ApiPropertyOptional({ description: `Alternatives per question, 1–${MAX_TOP_K} (default ${DEFAULT_TOP_K})` })
   topK?: number;
 
-  @ApiPropertyOptional({ description: MIN_SCORE_DESCRIPTION })
+  @ApiPropertyOptional({ description: 'Best answers under this confidence (0–1) are reported as no answer (default: AETNET_ASK_MIN_CONFIDENCE)' })
   minScore?: number;
 }
 
-export class AskJsonDto {
-  @ApiProperty({ type: 'string', format: 'byte', description: 'The document, base64-encoded' })
-  document: string;
+export class AskMultipartDto extends IntersectionType(DocumentMultipartDto, AskOptionsDto) {
+  @ApiProperty({ type: 'string', description: `JSON text of an array of strings. ${QUESTIONS_DESCRIPTION}`, example: '["What is the date?"]' })
+  questions: string;
+}
 
+export class AskJsonDto extends IntersectionType(DocumentJsonDto, AskOptionsDto) {
   @ApiProperty({ type: [String], description: QUESTIONS_DESCRIPTION, example: ['What is the date?'] })
   questions: string[];
-
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: CLIENT_WORDS_DESCRIPTION })
-  words?: unknown[];
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-
-  @ApiPropertyOptional({ description: TOP_K_DESCRIPTION })
-  topK?: number;
-
-  @ApiPropertyOptional({ description: MIN_SCORE_DESCRIPTION })
-  minScore?: number;
 }
 
 export class AnswerWordDto {
@@ -97,13 +66,7 @@ export class AnswerDto {
   noAnswer: boolean;
 }
 
-export class AskResponseDto {
-  @ApiProperty({ type: ModelRefDto })
-  model: ModelRefDto;
-
+export class AskResponseDto extends InferenceResponseDto {
   @ApiProperty({ type: [AnswerDto], description: 'One per question, in order' })
   answers: AnswerDto[];
-
-  @ApiProperty({ type: RequestTimingsDto })
-  timings: RequestTimingsDto;
 }

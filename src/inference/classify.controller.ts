@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DocumentsService } from '../documents/documents.service';
 import { ClassifyJsonDto, ClassifyMultipartDto, ClassifyResponseDto } from './classify.dto';
@@ -22,10 +22,12 @@ export class ClassifyController {
       'Upload a document as multipart/form-data (`file`) or JSON (`document`, base64). Per page: the mean of its windows’ class ' +
       'probabilities; the document: the mean of its pages’.',
   })
-  @ApiExtraModels(ClassifyMultipartDto, ClassifyJsonDto)
-  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(ClassifyMultipartDto) }, { $ref: getSchemaPath(ClassifyJsonDto) }] } })
-  @ApiOkResponse({ type: ClassifyResponseDto })
-  @ApiDocumentEndpoint('Missing document, invalid words, pages or request')
+  @ApiDocumentEndpoint({
+    multipart: ClassifyMultipartDto,
+    json: ClassifyJsonDto,
+    response: ClassifyResponseDto,
+    badRequest: 'Missing document, invalid words, pages or request',
+  })
   async classify(@Req() request: FastifyRequest): Promise<ClassifyResponseDto> {
     const { document, words, fields } = await this.documents.readRequest(request);
     return this.classifyService.classify({ document, words, pages: fields.pages, model: fields.model || undefined });

@@ -1,38 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLIENT_WORDS_DESCRIPTION } from '../documents/client-words';
-import { modelDescription, ModelRefDto, PAGES_DESCRIPTION, RequestTimingsDto } from './inference.dto';
+import { ApiProperty } from '@nestjs/swagger';
+import { documentRequestDtos, InferenceResponseDto } from './inference.dto';
 
-/** OpenAPI shapes of POST /v1/classify. Validation happens in the document reader and the word parser. */
+/** OpenAPI shapes of POST /v1/classify. */
 
-const MODEL_DESCRIPTION = modelDescription('classify');
+const { DocumentMultipartDto, DocumentJsonDto } = documentRequestDtos('classify');
 
-export class ClassifyMultipartDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The document: PDF, PNG, JPEG, TIFF, WebP, GIF or BMP' })
-  file: unknown;
+export class ClassifyMultipartDto extends DocumentMultipartDto {}
 
-  @ApiPropertyOptional({ type: 'string', description: `JSON text. ${CLIENT_WORDS_DESCRIPTION}` })
-  words?: string;
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-}
-
-export class ClassifyJsonDto {
-  @ApiProperty({ type: 'string', format: 'byte', description: 'The document, base64-encoded' })
-  document: string;
-
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: CLIENT_WORDS_DESCRIPTION })
-  words?: unknown[];
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-}
+export class ClassifyJsonDto extends DocumentJsonDto {}
 
 export class ClassScoresDto {
   @ApiProperty({ example: 'invoice', description: 'The most probable class' })
@@ -50,16 +25,10 @@ export class ClassifyPageDto extends ClassScoresDto {
   page: number;
 }
 
-export class ClassifyResponseDto {
-  @ApiProperty({ type: ModelRefDto })
-  model: ModelRefDto;
-
+export class ClassifyResponseDto extends InferenceResponseDto {
   @ApiProperty({ type: ClassScoresDto, description: 'Mean of the page probabilities' })
   document: ClassScoresDto;
 
   @ApiProperty({ type: [ClassifyPageDto], description: 'Per page: mean of its windows’ probabilities' })
   pages: ClassifyPageDto[];
-
-  @ApiProperty({ type: RequestTimingsDto })
-  timings: RequestTimingsDto;
 }

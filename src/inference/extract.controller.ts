@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DocumentsService } from '../documents/documents.service';
 import { ExtractJsonDto, ExtractMultipartDto, ExtractResponseDto } from './extract.dto';
@@ -21,10 +21,12 @@ export class ExtractController {
     description:
       'Upload a document as multipart/form-data (`file`) or JSON (`document`, base64). Words come from `words` when given, else from a PDF text layer, else from server OCR.',
   })
-  @ApiExtraModels(ExtractMultipartDto, ExtractJsonDto)
-  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(ExtractMultipartDto) }, { $ref: getSchemaPath(ExtractJsonDto) }] } })
-  @ApiOkResponse({ type: ExtractResponseDto })
-  @ApiDocumentEndpoint('Missing document, invalid words, pages or request')
+  @ApiDocumentEndpoint({
+    multipart: ExtractMultipartDto,
+    json: ExtractJsonDto,
+    response: ExtractResponseDto,
+    badRequest: 'Missing document, invalid words, pages or request',
+  })
   async extract(@Req() request: FastifyRequest): Promise<ExtractResponseDto> {
     const { document, words, fields } = await this.documents.readRequest(request);
     return this.extractService.extract({ document, words, pages: fields.pages, model: fields.model || undefined });

@@ -1,38 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLIENT_WORDS_DESCRIPTION } from '../documents/client-words';
-import { BOX_SCHEMA, modelDescription, ModelRefDto, PAGES_DESCRIPTION, RequestTimingsDto } from './inference.dto';
+import { ApiProperty } from '@nestjs/swagger';
+import { BOX_SCHEMA, documentRequestDtos, InferenceResponseDto } from './inference.dto';
 
-/** OpenAPI shapes of POST /v1/extract. Validation happens in the document reader and the word parser. */
+/** OpenAPI shapes of POST /v1/extract. */
 
-const MODEL_DESCRIPTION = modelDescription('extract');
+const { DocumentMultipartDto, DocumentJsonDto } = documentRequestDtos('extract');
 
-export class ExtractMultipartDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'The document: PDF, PNG, JPEG, TIFF (every page), WebP, GIF or BMP' })
-  file: unknown;
+export class ExtractMultipartDto extends DocumentMultipartDto {}
 
-  @ApiPropertyOptional({ type: 'string', description: `JSON text. ${CLIENT_WORDS_DESCRIPTION}` })
-  words?: string;
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-}
-
-export class ExtractJsonDto {
-  @ApiProperty({ type: 'string', format: 'byte', description: 'The document, base64-encoded' })
-  document: string;
-
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: CLIENT_WORDS_DESCRIPTION })
-  words?: unknown[];
-
-  @ApiPropertyOptional({ description: PAGES_DESCRIPTION, example: '1-3,5' })
-  pages?: string;
-
-  @ApiPropertyOptional({ description: MODEL_DESCRIPTION })
-  model?: string;
-}
+export class ExtractJsonDto extends DocumentJsonDto {}
 
 export class ExtractEntityDto {
   @ApiProperty({ example: 'QUESTION', description: 'Entity type (the label without its B-/I- prefix)' })
@@ -90,13 +65,7 @@ export class ExtractPageDto {
   timings: PageTimingsDto;
 }
 
-export class ExtractResponseDto {
-  @ApiProperty({ type: ModelRefDto })
-  model: ModelRefDto;
-
+export class ExtractResponseDto extends InferenceResponseDto {
   @ApiProperty({ type: [ExtractPageDto] })
   pages: ExtractPageDto[];
-
-  @ApiProperty({ type: RequestTimingsDto })
-  timings: RequestTimingsDto;
 }

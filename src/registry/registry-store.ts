@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { readJsonIfExists, syncPath, writeJsonAtomic } from '../common/atomic-file';
 import { ActiveVersions, emptyActiveVersions, parseActiveVersions } from './active-versions';
 
 /** Work in progress (a bundle being published, a file being replaced, a bundle being deleted): never loaded. */
@@ -93,21 +94,12 @@ export class RegistryStore {
   }
 
   async readActive(): Promise<ActiveVersions> {
-    let text: string;
-    try {
-      text = await readFile(this.activeFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyActiveVersions();
-      throw error;
-    }
-    return parseActiveVersions(JSON.parse(text));
+    const state = await readJsonIfExists<unknown>(this.activeFile);
+    return state === undefined ? emptyActiveVersions() : parseActiveVersions(state);
   }
 
   async writeActive(state: ActiveVersions): Promise<void> {
-    const temp = join(this.root, tempName('staging'));
-    await writeDurably(temp, `${JSON.stringify(state, null, 2)}\n`);
-    await rename(temp, this.activeFile);
-    await syncPath(this.root);
+    await writeJsonAtomic(this.activeFile, state, join(this.root, tempName('staging')));
   }
 
   /**
@@ -167,25 +159,5 @@ export class RegistryStore {
 
   async discard(path: string): Promise<void> {
     await rm(path, { recursive: true, force: true });
-  }
-}
-
-async function writeDurably(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** fsync of a file, or of a directory so a rename inside it survives a power loss. */
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

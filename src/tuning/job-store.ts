@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from '../common/atomic-file';
 import { JOB_ID_PATTERN, TuningJob } from './tuning-job';
 
 /**
- * Tuning-job records: <root>/<id>/job.json, each written atomically (temp file, fsync, rename) so a crash never
+ * Tuning-job records: <root>/<id>/job.json, each written atomically (common/atomic-file) so a crash never
  * leaves half a record. The job's working files (prepared/, run/, train.log, bundle/) live beside it.
  * Replicas sharing the directory see each other's jobs; updates within one process are serialised per job.
  */
@@ -36,12 +37,7 @@ export class JobStore {
   /** The record, or undefined for an unknown or malformed id. */
   async get(id: string): Promise<TuningJob | undefined> {
     if (!JOB_ID_PATTERN.test(id)) return undefined;
-    try {
-      return JSON.parse(await readFile(join(this.jobDir(id), 'job.json'), 'utf8')) as TuningJob;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    return readJsonIfExists<TuningJob>(this.recordPath(id));
   }
 
   /** Newest first. */
@@ -68,16 +64,11 @@ export class JobStore {
     return next;
   }
 
-  private async write(job: TuningJob): Promise<void> {
-    const path = join(this.jobDir(job.id), 'job.json');
-    const temporary = `${path}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify(job, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
+  private recordPath(id: string): string {
+    return join(this.jobDir(id), 'job.json');
+  }
+
+  private write(job: TuningJob): Promise<void> {
+    return writeJsonAtomic(this.recordPath(job.id), job);
   }
 }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { writeJsonAtomic } from '../common/atomic-file';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
@@ -221,8 +222,7 @@ export class TuningPipeline {
     const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     const tuned = evaluation.tuned as Record<string, unknown> | undefined;
     const metrics = tuned && !('note' in tuned) ? tuned : ((evaluation.trainer as Record<string, unknown> | undefined) ?? {});
-    await writeFile(`${path}.tmp`, `${JSON.stringify({ ...manifest, metrics, evaluation }, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
+    await writeJsonAtomic(path, { ...manifest, metrics, evaluation });
   }
 
   private async progressOf(jobId: string) {

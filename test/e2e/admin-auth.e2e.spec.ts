@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp } from '../helpers/app';
@@ -16,16 +13,12 @@ interface ErrorBody {
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 describe('admin and inference auth', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'aetnet-auth-'));
   let app: NestFastifyApplication;
 
   before(async () => {
-    app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_API_KEYS: API_KEYS.join(','), AETNET_DATA_DIR: dataDir });
+    app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_API_KEYS: API_KEYS.join(',') });
   });
-  after(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => app?.close());
 
   const cases: Array<[string, Record<string, string>, number, string | undefined]> = [
     ['no Authorization header', {}, 401, 'UNAUTHORIZED'],
@@ -67,16 +60,12 @@ describe('admin and inference auth', () => {
 });
 
 describe('auth defaults', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'aetnet-auth-off-'));
   let app: NestFastifyApplication;
 
   before(async () => {
-    app = await bootApp({ AETNET_DATA_DIR: dataDir });
+    app = await bootApp();
   });
-  after(async () => {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => app?.close());
 
   it('without AETNET_ADMIN_KEY the admin API answers 503 ADMIN_DISABLED', async () => {
     const response = await app.inject({ method: 'GET', url: '/admin/datasets', headers: bearer('anything') });

@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bootApp, multipart } from '../helpers/app';
+import { bootApp, postDocument } from '../helpers/app';
 import { renderFormPng } from '../helpers/fixtures';
 
 /**
@@ -29,13 +29,7 @@ describe('POST /v1/ask reuses a page across requests', () => {
   });
   after(() => app?.close());
 
-  async function ask(data: Buffer, questions: string[]) {
-    const { payload, headers } = multipart([
-      { name: 'file', filename: 'page.png', data },
-      { name: 'questions', value: JSON.stringify(questions) },
-    ]);
-    return app.inject({ method: 'POST', url: '/v1/ask', payload, headers });
-  }
+  const ask = (data: Buffer, questions: string[]) => postDocument(app, '/v1/ask', data, { questions: JSON.stringify(questions) }, 'page.png');
 
   it('answers a second question about the same page from the cache, in at most half the time', async () => {
     const firstResponse = await ask(page, ['What is the name?']);

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { bootApp, multipart, TEST_BUNDLES_DIR } from '../helpers/app';
-import { renderFormPng, scannedPdf, solidPng, TEXT_PDF_PAGES, textLayerPdf } from '../helpers/fixtures';
+import { assertError, bootApp, postDocument, TEST_BUNDLES_DIR } from '../helpers/app';
+import { Box, formWords, renderFormPng, scannedPdf, solidPng, TEXT_PDF_PAGES, textLayerPdf, tiffOf, unionBox } from '../helpers/fixtures';
 
 /** The tiny ask bundle exported by the trainer (split image encoder, maxLength 64). */
 const MANIFEST = JSON.parse(readFileSync(join(TEST_BUNDLES_DIR, 'tiny-ask', 'manifest.json'), 'utf8'));
@@ -13,8 +13,6 @@ const MAX_QUESTIONS = 4;
 
 const FORM_LINES = ['Name: John Smith', 'Date: 12/03/1990', 'City: Springfield'];
 const QUESTIONS = ['What is the name?', 'What is the date?'];
-
-type Box = [number, number, number, number];
 
 interface Answer {
   question: string;
@@ -33,25 +31,6 @@ interface AskBody {
   answers: Answer[];
   timings: { totalMs: number; ocrMs: number; imageEncoderMs: number; modelMs: number; cacheHit: boolean };
 }
-
-/** Client words for lines drawn by renderFormPng (32 px sans-serif, one segment per line). */
-function wordsFor(lines: string[]) {
-  return lines.flatMap((line, lineIndex) => {
-    let x = 40;
-    return line.split(' ').map((text) => {
-      const box: Box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
-      x += 18 * (text.length + 1);
-      return { text, box, segment: lineIndex };
-    });
-  });
-}
-
-const union = (boxes: Box[]): Box => [
-  Math.min(...boxes.map((b) => b[0])),
-  Math.min(...boxes.map((b) => b[1])),
-  Math.max(...boxes.map((b) => b[2])),
-  Math.max(...boxes.map((b) => b[3])),
-];
 
 /**
  * Shape and consistency of every answer. `pageTexts` (page number → the page's words, in order) checks that each
@@ -76,7 +55,7 @@ function assertAnswers(body: AskBody, questions: string[], pageTexts?: Map<numbe
     } else {
       assert.deepEqual([answer.answer, answer.page, answer.box], [answer.topK[0].answer, answer.topK[0].page, answer.topK[0].box]);
       assert.equal(answer.answer, answer.words.map((word) => word.text).join(' '));
-      assert.deepEqual(answer.box, union(answer.words.map((word) => word.box)));
+      assert.deepEqual(answer.box, unionBox(answer.words.map((word) => word.box)));
       assert.ok(answer.confidence >= answer.noAnswerConfidence);
     }
   }
@@ -85,10 +64,6 @@ function assertAnswers(body: AskBody, questions: string[], pageTexts?: Map<numbe
 function assertWordRun(answer: string, pageWords: string[] | undefined): void {
   assert.ok(pageWords, 'answer on a page of the request');
   assert.ok(` ${pageWords.join(' ')} `.includes(` ${answer} `), `"${answer}" is not a run of whole words of "${pageWords.join(' ')}"`);
-}
-
-async function tiffOf(pngs: Buffer[]): Promise<Buffer> {
-  return sharp(pngs, { join: { animated: true } }).tiff().toBuffer();
 }
 
 describe('POST /v1/ask (real OCR, real tiny bundle)', () => {
@@ -101,19 +76,9 @@ describe('POST /v1/ask (real OCR, real tiny bundle)', () => {
   });
   after(() => app?.close());
 
-  async function ask(data: Buffer, questions: unknown, fields: Record<string, string> = {}) {
-    const parts = [
-      { name: 'file', filename: 'document', data },
-      ...(questions === undefined ? [] : [{ name: 'questions', value: typeof questions === 'string' ? questions : JSON.stringify(questions) }]),
-      ...Object.entries(fields).map(([name, value]) => ({ name, value })),
-    ];
-    const { payload, headers } = multipart(parts);
-    return app.inject({ method: 'POST', url: '/v1/ask', payload, headers });
-  }
-
-  function expectError(response: { statusCode: number; body: string; json(): any }, status: number, code: string): void {
-    assert.equal(response.statusCode, status, response.body);
-    assert.equal(response.json().error.code, code);
+  function ask(data: Buffer, questions: unknown, fields: Record<string, string> = {}) {
+    const asked: Record<string, string> = questions === undefined ? {} : { questions: typeof questions === 'string' ? questions : JSON.stringify(questions) };
+    return postDocument(app, '/v1/ask', data, { ...asked, ...fields });
   }
 
   it('lists the ask bundle', async () => {
@@ -134,7 +99,7 @@ describe('POST /v1/ask (real OCR, real tiny bundle)', () => {
   });
 
   it('answers from client words (JSON body, JPEG): every answer is a run of those words', async () => {
-    const words = wordsFor(FORM_LINES);
+    const words = formWords(FORM_LINES);
     const jpeg = await sharp(form).jpeg().toBuffer();
     const response = await app.inject({
       method: 'POST',
@@ -192,18 +157,18 @@ describe('POST /v1/ask (real OCR, real tiny bundle)', () => {
 
   it('answers 400 with a code for bad questions, before reading the document', async () => {
     const notADocument = Buffer.from('not a document');
-    expectError(await ask(notADocument, undefined), 400, 'INVALID_QUESTIONS');
-    expectError(await ask(notADocument, []), 400, 'INVALID_QUESTIONS');
-    expectError(await ask(notADocument, 'What is the date?'), 400, 'INVALID_QUESTIONS');
-    expectError(await ask(notADocument, ['What is the date?', 42]), 400, 'INVALID_QUESTIONS');
-    expectError(await ask(notADocument, Array(MAX_QUESTIONS + 1).fill('Why?')), 400, 'TOO_MANY_QUESTIONS');
+    assertError(await ask(notADocument, undefined), 400, 'INVALID_QUESTIONS');
+    assertError(await ask(notADocument, []), 400, 'INVALID_QUESTIONS');
+    assertError(await ask(notADocument, 'What is the date?'), 400, 'INVALID_QUESTIONS');
+    assertError(await ask(notADocument, ['What is the date?', 42]), 400, 'INVALID_QUESTIONS');
+    assertError(await ask(notADocument, Array(MAX_QUESTIONS + 1).fill('Why?')), 400, 'TOO_MANY_QUESTIONS');
     const tooLong = Array(MANIFEST.maxLength).fill('word').join(' ');
-    expectError(await ask(notADocument, [tooLong]), 400, 'QUESTION_TOO_LONG');
+    assertError(await ask(notADocument, [tooLong]), 400, 'QUESTION_TOO_LONG');
     // Valid questions: only now is the document decoded (and refused).
-    expectError(await ask(notADocument, ['What is the date?']), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectError(await ask(form, QUESTIONS, { topK: '0' }), 400, 'INVALID_REQUEST');
-    expectError(await ask(form, QUESTIONS, { minScore: '2' }), 400, 'INVALID_REQUEST');
-    expectError(await ask(form, QUESTIONS, { model: 'tiny-classify' }), 404, 'MODEL_NOT_FOUND');
-    expectError(await ask(form, QUESTIONS, { pages: '3' }), 400, 'PAGES_OUT_OF_RANGE');
+    assertError(await ask(notADocument, ['What is the date?']), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertError(await ask(form, QUESTIONS, { topK: '0' }), 400, 'INVALID_REQUEST');
+    assertError(await ask(form, QUESTIONS, { minScore: '2' }), 400, 'INVALID_REQUEST');
+    assertError(await ask(form, QUESTIONS, { model: 'tiny-classify' }), 404, 'MODEL_NOT_FOUND');
+    assertError(await ask(form, QUESTIONS, { pages: '3' }), 400, 'PAGES_OUT_OF_RANGE');
   });
 });

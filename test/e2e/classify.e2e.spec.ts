@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { bootApp, multipart, TEST_BUNDLES_DIR } from '../helpers/app';
-import { renderFormPng, scannedPdf, solidPng, textLayerPdf } from '../helpers/fixtures';
+import { assertError, bootApp, postDocument, TEST_BUNDLES_DIR } from '../helpers/app';
+import { formWords, renderFormPng, scannedPdf, solidPng, textLayerPdf, tiffOf } from '../helpers/fixtures';
 
 /** The tiny classify bundle exported by the trainer from its synthetic dataset (3 classes). */
 const MANIFEST = JSON.parse(readFileSync(join(TEST_BUNDLES_DIR, 'tiny-classify', 'manifest.json'), 'utf8'));
@@ -47,22 +47,6 @@ function assertBody(body: ClassifyBody, pages: number[]): void {
   }
 }
 
-/** Client words for lines drawn by renderFormPng (32 px sans-serif, one segment per line). */
-function wordsFor(lines: string[]) {
-  return lines.flatMap((line, lineIndex) => {
-    let x = 40;
-    return line.split(' ').map((text) => {
-      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
-      x += 18 * (text.length + 1);
-      return { text, box, segment: lineIndex };
-    });
-  });
-}
-
-async function tiffOf(pngs: Buffer[]): Promise<Buffer> {
-  return sharp(pngs, { join: { animated: true } }).tiff().toBuffer();
-}
-
 describe('POST /v1/classify (real OCR, real tiny bundle)', () => {
   let app: NestFastifyApplication;
   let invoice: Buffer;
@@ -75,16 +59,7 @@ describe('POST /v1/classify (real OCR, real tiny bundle)', () => {
   });
   after(() => app?.close());
 
-  async function upload(data: Buffer, fields: Record<string, string> = {}) {
-    const extra = Object.entries(fields).map(([name, value]) => ({ name, value }));
-    const { payload, headers } = multipart([{ name: 'file', filename: 'document', data }, ...extra]);
-    return app.inject({ method: 'POST', url: '/v1/classify', payload, headers });
-  }
-
-  function expectError(response: { statusCode: number; body: string; json(): any }, status: number, code: string): void {
-    assert.equal(response.statusCode, status, response.body);
-    assert.equal(response.json().error.code, code);
-  }
+  const upload = (data: Buffer, fields: Record<string, string> = {}) => postDocument(app, '/v1/classify', data, fields);
 
   it('lists the classify bundle as the default classify model', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/models' });
@@ -107,7 +82,7 @@ describe('POST /v1/classify (real OCR, real tiny bundle)', () => {
     const response = await app.inject({
       method: 'POST',
       url: '/v1/classify',
-      payload: { document: jpeg.toString('base64'), words: wordsFor(LETTER_LINES), model: MANIFEST.id },
+      payload: { document: jpeg.toString('base64'), words: formWords(LETTER_LINES), model: MANIFEST.id },
     });
     assert.equal(response.statusCode, 200, response.body);
     const body: ClassifyBody = response.json();
@@ -151,11 +126,11 @@ describe('POST /v1/classify (real OCR, real tiny bundle)', () => {
   });
 
   it('answers 4xx with a code for bad input', async () => {
-    expectError(await upload(invoice, { model: 'no-such-model' }), 404, 'MODEL_NOT_FOUND');
-    expectError(await upload(invoice, { model: 'tiny-extract' }), 404, 'MODEL_NOT_FOUND');
-    expectError(await upload(invoice, { pages: '2-1' }), 400, 'INVALID_PAGES');
-    expectError(await upload(invoice, { pages: '2' }), 400, 'PAGES_OUT_OF_RANGE');
-    expectError(await app.inject({ method: 'POST', url: '/v1/classify', payload: {} }), 400, 'MISSING_DOCUMENT');
-    expectError(await upload(Buffer.from('not a document')), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertError(await upload(invoice, { model: 'no-such-model' }), 404, 'MODEL_NOT_FOUND');
+    assertError(await upload(invoice, { model: 'tiny-extract' }), 404, 'MODEL_NOT_FOUND');
+    assertError(await upload(invoice, { pages: '2-1' }), 400, 'INVALID_PAGES');
+    assertError(await upload(invoice, { pages: '2' }), 400, 'PAGES_OUT_OF_RANGE');
+    assertError(await app.inject({ method: 'POST', url: '/v1/classify', payload: {} }), 400, 'MISSING_DOCUMENT');
+    assertError(await upload(Buffer.from('not a document')), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DatasetsService } from '../../src/datasets/datasets.service';
-import { bootApp, multipart, TINY_EXTRACT_BUNDLE } from '../helpers/app';
+import { ADMIN_AUTH, ADMIN_KEY, uploadDataset } from '../helpers/admin';
+import { bootApp, TINY_EXTRACT_BUNDLE } from '../helpers/app';
 import { renderFormPng } from '../helpers/fixtures';
 import { funsdEntries, renderFunsdForm, RenderedForm, sampleForms } from '../helpers/form-dataset';
 import { buildZip, renameEntry } from '../helpers/zip';
 
-const ADMIN_KEY = 'test-admin-key';
-const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 
 interface ErrorBody {
   error: { code: string; message: string; details?: { report?: { problems: Array<{ file: string; field?: string; severity: string }> } } };
@@ -27,11 +26,6 @@ interface Dataset {
   evalSplit: number | string;
   labels: string[];
   report: { documents: number; pages: number; labels: Record<string, number>; splits: { train: number; test: number }; ocrDocuments: number; problems: unknown[] };
-}
-
-function upload(app: NestFastifyApplication, zip: Buffer, fields: Record<string, string>) {
-  const form = multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', filename: 'dataset.zip', data: zip, contentType: 'application/zip' }]);
-  return app.inject({ method: 'POST', url: '/admin/datasets', payload: form.payload, headers: { ...form.headers, ...AUTH } });
 }
 
 /** Dataset directories (staging excluded): what a failed upload must not add to. */
@@ -62,7 +56,7 @@ describe('admin datasets', () => {
 
   it('stores a FUNSD-format zip and answers with its report', async () => {
     const zip = await buildZip(funsdEntries(forms, 'my-forms/'));
-    const response = await upload(app, zip, { format: 'funsd', task: 'extract', name: 'rendered forms', evalSplit: '0.25' });
+    const response = await uploadDataset(app, zip, { format: 'funsd', task: 'extract', name: 'rendered forms', evalSplit: '0.25' });
     assert.equal(response.statusCode, 201, response.body);
     const dataset = response.json() as Dataset;
     funsdId = dataset.id;
@@ -78,12 +72,12 @@ describe('admin datasets', () => {
   });
 
   it('lists and gets it; an unknown id is 404 DATASET_NOT_FOUND', async () => {
-    const list = await app.inject({ method: 'GET', url: '/admin/datasets', headers: AUTH });
+    const list = await app.inject({ method: 'GET', url: '/admin/datasets', headers: ADMIN_AUTH });
     assert.deepEqual((list.json() as { datasets: Dataset[] }).datasets.map((d) => d.id), [funsdId]);
-    const one = await app.inject({ method: 'GET', url: `/admin/datasets/${funsdId}`, headers: AUTH });
+    const one = await app.inject({ method: 'GET', url: `/admin/datasets/${funsdId}`, headers: ADMIN_AUTH });
     assert.equal((one.json() as Dataset).report.documents, 4);
     for (const id of ['ds-000000000000', '..%2F..%2Fetc']) {
-      const missing = await app.inject({ method: 'GET', url: `/admin/datasets/${id}`, headers: AUTH });
+      const missing = await app.inject({ method: 'GET', url: `/admin/datasets/${id}`, headers: ADMIN_AUTH });
       assert.equal(missing.statusCode, 404);
       assert.equal((missing.json() as ErrorBody).error.code, 'DATASET_NOT_FOUND');
     }
@@ -115,7 +109,7 @@ describe('admin datasets', () => {
       { name: 'invoice/one.png', data: await renderFormPng(['INVOICE', 'Total: 12']) },
       { name: 'letter/two.png', data: await renderFormPng(['Dear Ann,', 'Thank you']) },
     ]);
-    const response = await upload(app, zip, { format: 'folders', task: 'classify', evalSplit: '0.5' });
+    const response = await uploadDataset(app, zip, { format: 'folders', task: 'classify', evalSplit: '0.5' });
     assert.equal(response.statusCode, 201, response.body);
     const dataset = response.json() as Dataset;
     assert.deepEqual(dataset.labels, ['invoice', 'letter']);
@@ -129,14 +123,14 @@ describe('admin datasets', () => {
     assert.deepEqual(new Set(windows.map((w) => w.classLabel)), new Set([0, 1]));
     assert.ok(windows.every((w) => w.labels === undefined && w.inputIds.length > 2), 'OCR words reach the windows; no token labels');
     rmSync(outDir, { recursive: true, force: true });
-    const deleted = await app.inject({ method: 'DELETE', url: `/admin/datasets/${dataset.id}`, headers: AUTH });
+    const deleted = await app.inject({ method: 'DELETE', url: `/admin/datasets/${dataset.id}`, headers: ADMIN_AUTH });
     assert.equal(deleted.statusCode, 204);
   });
 
   describe('bad uploads: a 4xx with a code, and nothing stored', () => {
     const rejects = async (zip: Buffer, fields: Record<string, string>, status: number, code: string) => {
       const before = storedDatasets(dataDir);
-      const response = await upload(app, zip, fields);
+      const response = await uploadDataset(app, zip, fields);
       assert.equal(response.statusCode, status, response.body);
       const body = response.json() as ErrorBody;
       assert.equal(body.error.code, code);
@@ -196,15 +190,15 @@ describe('admin datasets', () => {
   it('DELETE is refused while a job uses the dataset, then removes it', async () => {
     const service = app.get(DatasetsService);
     service.markInUse(funsdId);
-    const refused = await app.inject({ method: 'DELETE', url: `/admin/datasets/${funsdId}`, headers: AUTH });
+    const refused = await app.inject({ method: 'DELETE', url: `/admin/datasets/${funsdId}`, headers: ADMIN_AUTH });
     assert.equal(refused.statusCode, 409);
     assert.equal((refused.json() as ErrorBody).error.code, 'DATASET_IN_USE');
     service.markFree(funsdId);
-    const kept = await upload(app, await buildZip(funsdEntries(forms)), { format: 'funsd', task: 'extract' });
+    const kept = await uploadDataset(app, await buildZip(funsdEntries(forms)), { format: 'funsd', task: 'extract' });
     assert.equal(kept.statusCode, 201);
-    const deleted = await app.inject({ method: 'DELETE', url: `/admin/datasets/${funsdId}`, headers: AUTH });
+    const deleted = await app.inject({ method: 'DELETE', url: `/admin/datasets/${funsdId}`, headers: ADMIN_AUTH });
     assert.equal(deleted.statusCode, 204);
-    const gone = await app.inject({ method: 'GET', url: `/admin/datasets/${funsdId}`, headers: AUTH });
+    const gone = await app.inject({ method: 'GET', url: `/admin/datasets/${funsdId}`, headers: ADMIN_AUTH });
     assert.equal(gone.statusCode, 404);
     assert.deepEqual(storedDatasets(dataDir), [(kept.json() as Dataset).id]);
   });
@@ -219,7 +213,7 @@ describe('admin datasets', () => {
     });
 
     it('still lists the stored dataset', async () => {
-      const list = await restarted.inject({ method: 'GET', url: '/admin/datasets', headers: AUTH });
+      const list = await restarted.inject({ method: 'GET', url: '/admin/datasets', headers: ADMIN_AUTH });
       const datasets = (list.json() as { datasets: Dataset[] }).datasets;
       assert.equal(datasets.length, 1);
       assert.equal(datasets[0].report.documents, 4);
@@ -227,11 +221,11 @@ describe('admin datasets', () => {
 
     it('rejects too many entries (413 ZIP_BOMB) and an oversized upload (413)', async () => {
       const many = await buildZip(Array.from({ length: 11 }, (_, i) => ({ name: `images/f${i}.png`, data: 'x' })));
-      const tooMany = await upload(restarted, many, { format: 'funsd', task: 'extract' });
+      const tooMany = await uploadDataset(restarted, many, { format: 'funsd', task: 'extract' });
       assert.equal(tooMany.statusCode, 413);
       assert.equal((tooMany.json() as ErrorBody).error.code, 'ZIP_BOMB');
       const big = await buildZip([{ name: 'images/noise.png', data: randomBytes(400_000), compress: false }]);
-      const tooBig = await upload(restarted, big, { format: 'funsd', task: 'extract' });
+      const tooBig = await uploadDataset(restarted, big, { format: 'funsd', task: 'extract' });
       assert.equal(tooBig.statusCode, 413);
       assert.equal((tooBig.json() as ErrorBody).error.code, 'PAYLOAD_TOO_LARGE');
       assert.equal(storedDatasets(dataDir).length, 1);

@@ -1,14 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
-import { loadAppConfig } from '../../src/config/app-config';
+import { bootApp } from '../helpers/app';
 import { solidPng } from '../helpers/fixtures';
 
-const BUNDLES_DIR = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'bundles');
 const PAGE = { width: 1240, height: 1754 };
 const LIVENESS_BUDGET_MS = 100;
 
@@ -28,13 +25,7 @@ describe('inference stays off the event loop', () => {
   let app: NestFastifyApplication;
 
   before(async () => {
-    const config = loadAppConfig({
-      AETNET_SHIPPED_MODELS_DIR: BUNDLES_DIR,
-      LOG_LEVEL: 'error',
-      AETNET_OCR_WORKERS: '1',
-      AETNET_INFERENCE_THREADS: '1',
-    });
-    app = await createApp(config);
+    app = await bootApp({ AETNET_INFERENCE_THREADS: '1' });
   });
 
   after(async () => {

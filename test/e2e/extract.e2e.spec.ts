@@ -1,47 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
-import { loadAppConfig } from '../../src/config/app-config';
-import { renderFormPng, solidPng } from '../helpers/fixtures';
+import { assertError, bootApp, postDocument, TINY_EXTRACT_BUNDLE } from '../helpers/app';
+import { formWords, renderFormPng, solidPng } from '../helpers/fixtures';
 
-/** The real tiny bundle exported by the trainer (dist/test/e2e → repository root). */
-const BUNDLES_DIR = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'bundles');
-const MANIFEST = JSON.parse(readFileSync(join(BUNDLES_DIR, 'tiny-extract', 'manifest.json'), 'utf8'));
+/** The real tiny bundle exported by the trainer. */
+const MANIFEST = JSON.parse(readFileSync(join(TINY_EXTRACT_BUNDLE, 'manifest.json'), 'utf8'));
 
 const FORM_LINES = ['REGISTRATION FORM', 'Name: John Smith', 'Date: 12/03/1990', 'City: Springfield'];
-
-function multipart(parts: Array<{ name: string; value: string | Buffer; filename?: string }>) {
-  const boundary = `aetnet-${randomUUID()}`;
-  const chunks = parts.flatMap((part) => [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"` +
-        (part.filename ? `; filename="${part.filename}"\r\nContent-Type: application/octet-stream` : '') +
-        '\r\n\r\n',
-    ),
-    Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value),
-    Buffer.from('\r\n'),
-  ]);
-  return {
-    payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
-
-/** Client words for FORM_LINES, laid out like renderFormPng draws them (one segment per line). */
-function formWords() {
-  return FORM_LINES.flatMap((line, lineIndex) => {
-    let x = 40;
-    return line.split(' ').map((text) => {
-      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
-      x += 18 * (text.length + 1);
-      return { text, box, segment: lineIndex };
-    });
-  });
-}
 
 interface ExtractBody {
   model: { id: string; version: string };
@@ -83,13 +51,7 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
   let form: Buffer;
 
   before(async () => {
-    const config = loadAppConfig({
-      AETNET_SHIPPED_MODELS_DIR: BUNDLES_DIR,
-      LOG_LEVEL: 'error',
-      AETNET_OCR_WORKERS: '1',
-      AETNET_INFERENCE_THREADS: '1',
-    });
-    app = await createApp(config);
+    app = await bootApp({ AETNET_INFERENCE_THREADS: '1' });
     form = await renderFormPng(FORM_LINES);
   });
 
@@ -112,7 +74,7 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
   });
 
   it('extracts from a multipart upload with server OCR', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/extract', ...multipart([{ name: 'file', value: form, filename: 'form.png' }]) });
+    const response = await postDocument(app, '/v1/extract', form, {}, 'form.png');
     assert.equal(response.statusCode, 200, response.body);
     const body: ExtractBody = response.json();
     assert.deepEqual(body.model, { id: MANIFEST.id, version: MANIFEST.version });
@@ -129,7 +91,7 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
   });
 
   it('uses client words instead of OCR (JSON body, explicit model)', async () => {
-    const words = formWords();
+    const words = formWords(FORM_LINES);
     const response = await app.inject({
       method: 'POST',
       url: '/v1/extract',
@@ -146,11 +108,7 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
   });
 
   it('answers a page without words with no entities', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/extract',
-      ...multipart([{ name: 'file', value: await solidPng(200, 100), filename: 'blank.png' }]),
-    });
+    const response = await postDocument(app, '/v1/extract', await solidPng(200, 100), {}, 'blank.png');
     assert.equal(response.statusCode, 200, response.body);
     const [page] = (response.json() as ExtractBody).pages;
     assert.deepEqual(page.words, []);
@@ -159,16 +117,7 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
   });
 
   it('answers 404 MODEL_NOT_FOUND for an unknown model', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/extract',
-      ...multipart([
-        { name: 'file', value: form, filename: 'form.png' },
-        { name: 'model', value: 'no-such-model' },
-      ]),
-    });
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().error.code, 'MODEL_NOT_FOUND');
+    assertError(await postDocument(app, '/v1/extract', form, { model: 'no-such-model' }, 'form.png'), 404, 'MODEL_NOT_FOUND');
   });
 
   it('documents the endpoint in the OpenAPI document, multipart included', async () => {
@@ -179,5 +128,22 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
     assert.ok(operation.requestBody.content['multipart/form-data']);
     assert.ok(operation.requestBody.content['application/json']);
     assert.ok(response.json().components.schemas.ExtractResponseDto);
+  });
+
+  it('documents every request and response field of the three inference endpoints', async () => {
+    const schemas = (await app.inject({ method: 'GET', url: '/docs-json' })).json().components.schemas;
+    const fields = (name: string) => Object.keys(schemas[name]?.properties ?? {}).sort();
+    const required = (name: string) => [...(schemas[name]?.required ?? [])].sort();
+    for (const task of ['Extract', 'Classify', 'Ask']) {
+      const own = task === 'Ask' ? ['minScore', 'questions', 'topK'] : [];
+      assert.deepEqual(fields(`${task}MultipartDto`), ['file', 'model', 'pages', 'words', ...own].sort(), task);
+      assert.deepEqual(fields(`${task}JsonDto`), ['document', 'model', 'pages', 'words', ...own].sort(), task);
+      assert.deepEqual(required(`${task}JsonDto`), task === 'Ask' ? ['document', 'questions'] : ['document'], task);
+      assert.match(schemas[`${task}JsonDto`].properties.model.description, new RegExp(`shipped ${task.toLowerCase()} model`));
+    }
+    assert.deepEqual(fields('ExtractResponseDto'), ['model', 'pages', 'timings']);
+    assert.deepEqual(fields('ClassifyResponseDto'), ['document', 'model', 'pages', 'timings']);
+    assert.deepEqual(fields('AskResponseDto'), ['answers', 'model', 'timings']);
+    assert.deepEqual(fields('RequestTimingsDto'), ['cacheHit', 'decodeMs', 'imageEncoderMs', 'modelMs', 'ocrMs', 'totalMs']);
   });
 });

@@ -4,14 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RegistryService } from '../../src/registry/registry.service';
 import { bootApp, TINY_EXTRACT_BUNDLE } from '../helpers/app';
-import { renderFormPng } from '../helpers/fixtures';
+import { ADMIN_AUTH, ADMIN_KEY } from '../helpers/admin';
+import { formWords, renderFormPng } from '../helpers/fixtures';
+import { pollUntil } from '../helpers/poll';
 
-const ADMIN_KEY = 'test-admin-key';
-const ADMIN = { authorization: `Bearer ${ADMIN_KEY}` };
 const SHIPPED_ID = 'tiny-extract';
 const POLL_MS = 100;
 /** Shared by both replicas; the queue limit is raised because the swap test queues many windows at once. */
@@ -28,28 +29,6 @@ interface VersionBody {
 }
 interface ListBody {
   tasks: Array<{ task: string; active: string | null; versions: VersionBody[] }>;
-}
-
-/** Client words laid out like renderFormPng draws the lines, so requests skip OCR. */
-function formWords(lines: string[]) {
-  return lines.flatMap((line, lineIndex) => {
-    let x = 40;
-    return line.split(' ').map((text) => {
-      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
-      x += 18 * (text.length + 1);
-      return { text, box, segment: lineIndex };
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(POLL_MS / 2);
-  }
 }
 
 describe('model versions: publish, hot swap, rollback, delete, download', async () => {
@@ -72,13 +51,13 @@ describe('model versions: publish, hot swap, rollback, delete, download', async 
   }
 
   const list = async (target = app): Promise<ListBody> => {
-    const response = await target.inject({ method: 'GET', url: '/admin/models', headers: ADMIN });
+    const response = await target.inject({ method: 'GET', url: '/admin/models', headers: ADMIN_AUTH });
     assert.equal(response.statusCode, 200, response.body);
     return response.json();
   };
   const extractTask = async (target = app) => (await list(target)).tasks.find((t) => t.task === 'extract')!;
   const activeExtract = async (target = app) => (await extractTask(target)).active;
-  const admin = (method: 'POST' | 'DELETE' | 'GET', url: string, target = app) => target.inject({ method, url, headers: ADMIN });
+  const admin = (method: 'POST' | 'DELETE' | 'GET', url: string, target = app) => target.inject({ method, url, headers: ADMIN_AUTH });
   const extract = async (target = app, document = form, lines = FORM_LINES): Promise<string> => {
     const response = await target.inject({ method: 'POST', url: '/v1/extract', payload: { document: document.toString('base64'), words: formWords(lines) } });
     assert.equal(response.statusCode, 200, response.body);
@@ -190,7 +169,7 @@ describe('model versions: publish, hot swap, rollback, delete, download', async 
     assert.equal(refused.json().error.code, 'MODEL_ACTIVE');
     const removed = await admin('DELETE', '/admin/models/tiny-v3');
     assert.equal(removed.statusCode, 204);
-    await eventually(async () => (await readdir(join(dataDir, 'registry', 'bundles'))).join() === 'tiny-v2', 2000, 'the deleted bundle to leave the disk');
+    await pollUntil(() => readdir(join(dataDir, 'registry', 'bundles')), (names) => names.join() === 'tiny-v2', 'the deleted bundle to leave the disk', { timeoutMs: 2000, intervalMs: POLL_MS / 2 });
     assert.ok(!(await extractTask()).versions.some((v) => v.id === 'tiny-v3'));
     assert.equal((await admin('DELETE', '/admin/models/tiny-v3')).statusCode, 404);
   });
@@ -215,9 +194,9 @@ describe('model versions: publish, hot swap, rollback, delete, download', async 
     try {
       assert.equal(await activeExtract(replica), 'tiny-v2', 'the replica boots with the persisted activation');
       await registry.publish(await exportedBundle('tiny-v4'));
-      await eventually(async () => (await extractTask(replica)).versions.some((v) => v.id === 'tiny-v4'), 3000, 'the replica to list tiny-v4');
+      await pollUntil(() => extractTask(replica), (task) => task.versions.some((v) => v.id === 'tiny-v4'), 'the replica to list tiny-v4', { timeoutMs: 3000, intervalMs: POLL_MS / 2 });
       assert.equal((await admin('POST', '/admin/models/tiny-v4/activate')).statusCode, 200);
-      await eventually(async () => (await activeExtract(replica)) === 'tiny-v4', 10 * POLL_MS, 'the replica to activate tiny-v4');
+      await pollUntil(() => activeExtract(replica), (active) => active === 'tiny-v4', 'the replica to activate tiny-v4', { timeoutMs: 10 * POLL_MS, intervalMs: POLL_MS / 2 });
       assert.equal(await extract(replica), 'tiny-v4');
     } finally {
       await replica.close();

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { bootApp, multipart, TINY_EXTRACT_BUNDLE } from '../helpers/app';
+import { assertError, bootApp, postDocument, TINY_EXTRACT_BUNDLE } from '../helpers/app';
 import { buildPdf, corruptPdf, scannedPdf, TEXT_PDF_PAGES, textLayerPdf } from '../helpers/fixtures';
 
 const needsModel = existsSync(TINY_EXTRACT_BUNDLE) ? {} : { skip: 'test/fixtures/bundles/tiny-extract is not exported yet' };
@@ -18,10 +18,6 @@ interface ExtractBody {
   }>;
 }
 
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
 describe('POST /v1/extract with PDFs', needsModel, () => {
   let app: NestFastifyApplication;
 
@@ -30,17 +26,7 @@ describe('POST /v1/extract with PDFs', needsModel, () => {
   });
   after(() => app?.close());
 
-  async function upload(data: Buffer, fields: Record<string, string> = {}) {
-    const extra = Object.entries(fields).map(([name, value]) => ({ name, value }));
-    const { payload, headers } = multipart([{ name: 'file', filename: 'doc.pdf', data, contentType: 'application/pdf' }, ...extra]);
-    return app.inject({ method: 'POST', url: '/v1/extract', payload, headers });
-  }
-
-  function expectError(response: { statusCode: number; json(): unknown }, status: number, code: string): void {
-    const body = response.json() as ErrorBody;
-    assert.equal(response.statusCode, status, JSON.stringify(body));
-    assert.equal(body.error.code, code);
-  }
+  const upload = (data: Buffer, fields: Record<string, string> = {}) => postDocument(app, '/v1/extract', data, fields, 'doc.pdf');
 
   it('reads the words of a text-layer PDF from the PDF, not OCR, page by page', async () => {
     const response = await upload(textLayerPdf());
@@ -86,8 +72,7 @@ describe('POST /v1/extract with PDFs', needsModel, () => {
     assert.deepEqual(body.pages[1].words[0].box, [100, 100, 220, 130]);
 
     const beyond = await upload(textLayerPdf(), { pages: '2-3', words: JSON.stringify([{ page: 4, words: pageThree }]) });
-    expectError(beyond, 400, 'INVALID_WORDS');
-    assert.equal((beyond.json() as ErrorBody).error.details?.page, 4);
+    assert.equal(assertError(beyond, 400, 'INVALID_WORDS').page, 4);
   });
 
   it('renders a scanned PDF and reads it with OCR', async () => {
@@ -102,16 +87,16 @@ describe('POST /v1/extract with PDFs', needsModel, () => {
   });
 
   it('answers 4xx for bad selectors and page limits', async () => {
-    expectError(await upload(textLayerPdf(), { pages: '1-2-3' }), 400, 'INVALID_PAGES');
-    expectError(await upload(textLayerPdf(), { pages: '4' }), 400, 'PAGES_OUT_OF_RANGE');
+    assertError(await upload(textLayerPdf(), { pages: '1-2-3' }), 400, 'INVALID_PAGES');
+    assertError(await upload(textLayerPdf(), { pages: '4' }), 400, 'PAGES_OUT_OF_RANGE');
     const fourPages = textLayerPdf([...TEXT_PDF_PAGES, TEXT_PDF_PAGES[0]]);
-    expectError(await upload(fourPages), 413, 'TOO_MANY_PAGES');
+    assertError(await upload(fourPages), 413, 'TOO_MANY_PAGES');
     assert.equal((await upload(fourPages, { pages: '4' })).statusCode, 200);
   });
 
   it('answers 422 for encrypted, corrupt and page-less PDFs', async () => {
-    expectError(await upload(buildPdf([{ texts: [{ text: 'secret', x: 72, y: 700 }] }], { encrypted: true })), 422, 'PDF_ENCRYPTED');
-    expectError(await upload(corruptPdf()), 422, 'DOCUMENT_UNREADABLE');
-    expectError(await upload(buildPdf([])), 422, 'EMPTY_DOCUMENT');
+    assertError(await upload(buildPdf([{ texts: [{ text: 'secret', x: 72, y: 700 }] }], { encrypted: true })), 422, 'PDF_ENCRYPTED');
+    assertError(await upload(corruptPdf()), 422, 'DOCUMENT_UNREADABLE');
+    assertError(await upload(buildPdf([])), 422, 'EMPTY_DOCUMENT');
   });
 });

@@ -7,12 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootApp, multipart } from '../helpers/app';
-import { funsdEntries, sampleForms } from '../helpers/form-dataset';
-import { buildZip } from '../helpers/zip';
-
-const ADMIN_KEY = 'test-admin-key';
-const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+import { ADMIN_AUTH, ADMIN_KEY, parseSse, uploadSampleDataset } from '../helpers/admin';
+import { bootApp } from '../helpers/app';
+import { pollUntil } from '../helpers/poll';
 const REDIS_SERVER = '/usr/bin/redis-server';
 
 /** BullMQ drives Redis through the optional ioredis package. */
@@ -75,33 +72,21 @@ describe('tuning jobs through BullMQ: an enqueue-only API replica and a worker r
   });
 
   it('a job accepted by the API replica is trained by the worker and its model reaches the API replica', async () => {
-    const form = multipart([
-      { name: 'format', value: 'funsd' },
-      { name: 'task', value: 'extract' },
-      { name: 'evalSplit', value: '0.25' },
-      { name: 'file', filename: 'forms.zip', data: await buildZip(funsdEntries(await sampleForms())), contentType: 'application/zip' },
-    ]);
-    const upload = await api.inject({ method: 'POST', url: '/admin/datasets', payload: form.payload, headers: { ...form.headers, ...AUTH } });
-    assert.equal(upload.statusCode, 201, upload.body);
+    const datasetId = await uploadSampleDataset(api);
     const created = await api.inject({
       method: 'POST',
       url: '/admin/tuning-jobs',
-      headers: AUTH,
-      payload: { datasetId: upload.json().id, task: 'extract', baseModel: 'tiny-extract', preset: 'tiny', hyperparameters: { epochs: 1, maxSteps: 2, batchSize: 1 }, alignment: { plain: true } },
+      headers: ADMIN_AUTH,
+      payload: { datasetId, task: 'extract', baseModel: 'tiny-extract', preset: 'tiny', hyperparameters: { epochs: 1, maxSteps: 2, batchSize: 1 }, alignment: { plain: true } },
     });
     assert.equal(created.statusCode, 202, created.body);
 
-    const events = await api.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.json().id}/events`, headers: AUTH });
-    const done = events.body.split('\n\n').find((block) => block.startsWith('event: done'));
-    const job = JSON.parse(/^data: (.*)$/m.exec(done ?? '')?.[1] ?? '{}');
+    const events = await api.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.json().id}/events`, headers: ADMIN_AUTH });
+    const job = parseSse<{ state: string; modelId: string; error?: unknown }>(events.body).find((e) => e.event === 'done')?.data;
+    assert.ok(job, 'the stream ends with a done event');
     assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
 
-    const deadline = Date.now() + 10_000;
-    let ids: string[] = [];
-    while (Date.now() < deadline && !ids.includes(job.modelId)) {
-      ids = ((await api.inject({ method: 'GET', url: '/v1/models' })).json().models as Array<{ id: string }>).map((m) => m.id);
-      await sleep(200);
-    }
-    assert.ok(ids.includes(job.modelId), 'the API replica sees the model the worker published');
+    const servedIds = async () => ((await api.inject({ method: 'GET', url: '/v1/models' })).json().models as Array<{ id: string }>).map((m) => m.id);
+    await pollUntil(servedIds, (ids) => ids.includes(job.modelId), 'the API replica to see the model the worker published');
   });
 });

@@ -2,15 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootApp, multipart } from '../helpers/app';
-import { funsdEntries, sampleForms } from '../helpers/form-dataset';
-import { buildZip } from '../helpers/zip';
-
-const ADMIN_KEY = 'test-admin-key';
-const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+import { ADMIN_AUTH, ADMIN_KEY, uploadSampleDataset } from '../helpers/admin';
+import { bootApp } from '../helpers/app';
+import { pollUntil } from '../helpers/poll';
 
 interface Job {
   id: string;
@@ -38,30 +34,14 @@ describe('tuning jobs survive a trainer crash and a service restart', () => {
   let app: NestFastifyApplication;
   let datasetId: string;
 
-  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: ADMIN_AUTH, ...(payload ? { payload } : {}) });
   const getJob = async (id: string) => (await admin('GET', `/admin/tuning-jobs/${id}`)).json() as Job;
-  const waitFor = async (id: string, done: (job: Job) => boolean, what: string, timeoutMs = 240_000): Promise<Job> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const job = await getJob(id);
-      if (done(job)) return job;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(job)}`);
-      await sleep(200);
-    }
-  };
+  const waitFor = (id: string, done: (job: Job) => boolean, what: string) => pollUntil(() => getJob(id), done, what, { timeoutMs: 240_000 });
   const bundles = () => (existsSync(join(dataDir, 'registry', 'bundles')) ? readdirSync(join(dataDir, 'registry', 'bundles')) : []);
 
   before(async () => {
     app = await bootApp(env);
-    const form = multipart([
-      { name: 'format', value: 'funsd' },
-      { name: 'task', value: 'extract' },
-      { name: 'evalSplit', value: '0.25' },
-      { name: 'file', filename: 'forms.zip', data: await buildZip(funsdEntries(await sampleForms())), contentType: 'application/zip' },
-    ]);
-    const upload = await app.inject({ method: 'POST', url: '/admin/datasets', payload: form.payload, headers: { ...form.headers, ...AUTH } });
-    assert.equal(upload.statusCode, 201, upload.body);
-    datasetId = upload.json().id;
+    datasetId = await uploadSampleDataset(app);
   });
   after(async () => {
     await app?.close();

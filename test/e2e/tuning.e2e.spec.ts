@@ -4,13 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootApp, multipart } from '../helpers/app';
-import { renderFormPng } from '../helpers/fixtures';
-import { funsdEntries, sampleForms } from '../helpers/form-dataset';
-import { buildZip } from '../helpers/zip';
-
-const ADMIN_KEY = 'test-admin-key';
-const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
+import { ADMIN_AUTH, ADMIN_KEY, parseSse, uploadSampleDataset } from '../helpers/admin';
+import { assertError, bootApp } from '../helpers/app';
+import { formWords, renderFormPng } from '../helpers/fixtures';
 const FORM_LINES = ['REGISTRATION FORM', 'Name: John Smith', 'City: Springfield'];
 
 interface Job {
@@ -21,30 +17,6 @@ interface Job {
   evaluation?: { split: string; baseModel: string; base: { f1: number; perLabel: Record<string, unknown> }; tuned: { f1: number; perLabel: Record<string, unknown>; pages: number } };
   modelId?: string;
   error?: { reason: string; logTail: string };
-}
-
-/** Client words laid out as renderFormPng draws FORM_LINES, so /v1/extract skips OCR. */
-function formWords() {
-  return FORM_LINES.flatMap((line, lineIndex) => {
-    let x = 40;
-    return line.split(' ').map((text) => {
-      const box = [x, 40 + 70 * lineIndex, x + 18 * text.length, 75 + 70 * lineIndex];
-      x += 18 * (text.length + 1);
-      return { text, box, segment: lineIndex };
-    });
-  });
-}
-
-/** Parses a text/event-stream body into its named events. */
-function parseSse(body: string): Array<{ event: string; data?: Job }> {
-  return body
-    .split('\n\n')
-    .filter((block) => block.trim() && !block.startsWith(':'))
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      return { event, data: data ? (JSON.parse(data) as Job) : undefined };
-    });
 }
 
 const TINY_JOB = {
@@ -62,20 +34,11 @@ describe('admin tuning jobs', () => {
   let datasetId: string;
   let job: Job;
 
-  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: AUTH, ...(payload ? { payload } : {}) });
+  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: ADMIN_AUTH, ...(payload ? { payload } : {}) });
 
   before(async () => {
     app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: dataDir });
-    const zip = await buildZip(funsdEntries(await sampleForms()));
-    const form = multipart([
-      { name: 'format', value: 'funsd' },
-      { name: 'task', value: 'extract' },
-      { name: 'evalSplit', value: '0.25' },
-      { name: 'file', filename: 'forms.zip', data: zip, contentType: 'application/zip' },
-    ]);
-    const upload = await app.inject({ method: 'POST', url: '/admin/datasets', payload: form.payload, headers: { ...form.headers, ...AUTH } });
-    assert.equal(upload.statusCode, 201, upload.body);
-    datasetId = upload.json().id;
+    datasetId = await uploadSampleDataset(app);
   });
   after(async () => {
     await app?.close();
@@ -92,10 +55,10 @@ describe('admin tuning jobs', () => {
   });
 
   it('streams progress over SSE until done, and the job succeeds with a published model', async () => {
-    const response = await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${job.id}/events`, headers: AUTH });
+    const response = await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${job.id}/events`, headers: ADMIN_AUTH });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/event-stream/);
-    const events = parseSse(response.body);
+    const events = parseSse<Job>(response.body);
     assert.equal(events.at(-1)?.event, 'done');
     const final = events.at(-1)?.data as Job;
     assert.equal(final.state, 'succeeded', JSON.stringify(final.error));
@@ -123,7 +86,7 @@ describe('admin tuning jobs', () => {
   it('serves the tuned model once activated, and rolls back', async () => {
     const document = (await renderFormPng(FORM_LINES)).toString('base64');
     const extract = async () => {
-      const response = await app.inject({ method: 'POST', url: '/v1/extract', payload: { document, words: formWords() } });
+      const response = await app.inject({ method: 'POST', url: '/v1/extract', payload: { document, words: formWords(FORM_LINES) } });
       assert.equal(response.statusCode, 200, response.body);
       return response.json().model.id as string;
     };
@@ -154,18 +117,14 @@ describe('admin tuning jobs', () => {
     const again = await admin('POST', `/admin/tuning-jobs/${created.id}/cancel`);
     assert.equal(again.statusCode, 409);
     assert.equal(again.json().error.code, 'JOB_NOT_CANCELLABLE');
-    const events = parseSse((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.id}/events`, headers: AUTH })).body);
+    const events = parseSse<Job>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.id}/events`, headers: ADMIN_AUTH })).body);
     assert.equal(events.at(-1)?.data?.state, 'cancelled');
     const bundles = join(dataDir, 'registry', 'bundles');
     assert.deepEqual(existsSync(bundles) ? readdirSync(bundles) : [], [job.modelId], 'no half-written bundle');
   });
 
   describe('bad input: a 4xx with a code', () => {
-    const rejects = async (payload: object, status: number, code: string) => {
-      const response = await admin('POST', '/admin/tuning-jobs', payload);
-      assert.equal(response.statusCode, status, response.body);
-      assert.equal(response.json().error.code, code);
-    };
+    const rejects = async (payload: object, status: number, code: string) => assertError(await admin('POST', '/admin/tuning-jobs', payload), status, code);
 
     it('a missing dataset or model', async () => {
       await rejects({ ...TINY_JOB, datasetId: 'ds-000000000000' }, 404, 'DATASET_NOT_FOUND');

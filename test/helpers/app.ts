@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { existsSync, mkdtempSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createApp } from '../../src/app.factory';
@@ -14,19 +15,28 @@ export const REPO_ROOT = [resolve(__dirname, '..', '..'), resolve(__dirname, '..
 export const TEST_BUNDLES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'bundles');
 export const TINY_EXTRACT_BUNDLE = join(TEST_BUNDLES_DIR, 'tiny-extract');
 
+/** The state directories bootApp made up, removed when the test process ends (Nest's app object cannot be wrapped). */
+const privateDataDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of privateDataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /**
  * Boots the real application on the test bundles with one OCR worker and quiet logs. `env` uses the same
- * variables as production (AETNET_*), overriding these defaults. Close the app after the test.
+ * variables as production (AETNET_*), overriding these defaults. Close the app after the test. Without an
+ * AETNET_DATA_DIR in `env`, the app gets a private state directory (never the repository's var/), removed when
+ * the test process exits.
  */
 export async function bootApp(env: Record<string, string | undefined> = {}): Promise<NestFastifyApplication> {
+  const dataDir = env.AETNET_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'aetnet-test-data-'));
+  if (dataDir !== env.AETNET_DATA_DIR) privateDataDirs.push(dataDir);
   const config = loadAppConfig({
     AETNET_SHIPPED_MODELS_DIR: TEST_BUNDLES_DIR,
     AETNET_OCR_WORKERS: '1',
     AETNET_INFERENCE_WORKERS: '1',
     LOG_LEVEL: 'error',
-    // Each app gets its own state directory, so tests never write into the repository's var/.
-    AETNET_DATA_DIR: mkdtempSync(join(tmpdir(), 'aetnet-test-data-')),
     ...env,
+    AETNET_DATA_DIR: dataDir,
   });
   return createApp(config);
 }
@@ -55,4 +65,20 @@ export function multipart(parts: MultipartPart[]): { payload: Buffer; headers: R
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** POSTs `data` as the multipart `file` field of a document endpoint, with `fields` as further form fields. */
+export function postDocument(app: NestFastifyApplication, url: string, data: Buffer, fields: Record<string, string> = {}, filename = 'document') {
+  const extra = Object.entries(fields).map(([name, value]) => ({ name, value }));
+  const { payload, headers } = multipart([{ name: 'file', filename, data }, ...extra]);
+  return app.inject({ method: 'POST', url, payload, headers });
+}
+
+/** Asserts the error shape `{ error: { code, message, details? } }` with this status and code; returns the details. */
+export function assertError(response: { statusCode: number; body: string }, status: number, code: string): Record<string, unknown> {
+  assert.equal(response.statusCode, status, response.body);
+  const { error } = JSON.parse(response.body) as { error: { code: string; message: string; details?: Record<string, unknown> } };
+  assert.equal(error.code, code);
+  assert.equal(typeof error.message, 'string');
+  return error.details ?? {};
 }

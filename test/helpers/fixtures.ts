@@ -25,6 +25,31 @@ export async function renderFormPng(lines: Array<string | FormLine>, size = { wi
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+export type Box = [number, number, number, number];
+
+/**
+ * Where renderFormPng draws the words of line `line` when the text starts at `x`, closely enough for layout
+ * tokens (18 px a character), and where the text ends.
+ */
+export function wordsOnLine(text: string, line: number, x = 40): { words: Array<{ text: string; box: Box }>; end: number } {
+  const words = text.split(' ').map((word) => {
+    const box: Box = [x, 40 + 70 * line, x + 18 * word.length, 75 + 70 * line];
+    x += 18 * (word.length + 1);
+    return { text: word, box };
+  });
+  return { words, end: x };
+}
+
+/** The smallest box holding all of `boxes`. */
+export function unionBox(boxes: number[][]): Box {
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+}
+
+/** Client words for lines drawn by renderFormPng, one segment per line, so requests can skip OCR. */
+export function formWords(lines: string[]): Array<{ text: string; box: Box; segment: number }> {
+  return lines.flatMap((line, index) => wordsOnLine(line, index).words.map((word) => ({ ...word, segment: index })));
+}
+
 export function solidImage(width: number, height: number, colour = '#ffffff'): ReturnType<typeof sharp> {
   return sharp({ create: { width, height, channels: 3, background: colour } });
 }
@@ -38,9 +63,13 @@ export async function rotatedJpeg(width: number, height: number): Promise<Buffer
   return solidImage(width, height, '#336699').jpeg().withMetadata({ orientation: 6 }).toBuffer();
 }
 
+/** A TIFF with one page per image. */
+export async function tiffOf(images: Buffer[]): Promise<Buffer> {
+  return sharp(images, { join: { animated: true } }).tiff().toBuffer();
+}
+
 export async function multiPageTiff(pageCount: number, width = 60, height = 40): Promise<Buffer> {
-  const pages = await Promise.all(Array.from({ length: pageCount }, (_, i) => solidPng(width, height, i % 2 ? '#000000' : '#ffffff')));
-  return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+  return tiffOf(await Promise.all(Array.from({ length: pageCount }, (_, i) => solidPng(width, height, i % 2 ? '#000000' : '#ffffff'))));
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {

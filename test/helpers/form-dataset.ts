@@ -1,4 +1,4 @@
-import { renderFormPng } from './fixtures';
+import { renderFormPng, unionBox, wordsOnLine } from './fixtures';
 import { ZipEntrySpec } from './zip';
 
 /** One line of a rendered form: a key (question) and its value (answer), or a header. */
@@ -14,24 +14,6 @@ export interface RenderedForm {
   annotation: { form: unknown[] };
 }
 
-const CHAR_WIDTH = 18;
-const LINE_TOP = 40;
-const LINE_HEIGHT = 70;
-const TEXT_HEIGHT = 35;
-
-function wordsAt(text: string, x: number, line: number): { words: Array<{ text: string; box: number[] }>; end: number } {
-  const words = text.split(' ').map((word) => {
-    const box = [x, LINE_TOP + LINE_HEIGHT * line, x + CHAR_WIDTH * word.length, LINE_TOP + LINE_HEIGHT * line + TEXT_HEIGHT];
-    x += CHAR_WIDTH * (word.length + 1);
-    return { text: word, box };
-  });
-  return { words, end: x };
-}
-
-function union(boxes: number[][]): number[] {
-  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
-}
-
 /**
  * Renders a form (title line, then "key value" lines with renderFormPng's layout) and its FUNSD annotation:
  * the title is a header, each key a question linked to its value, an answer. Boxes follow the renderer's
@@ -41,17 +23,17 @@ export async function renderFunsdForm(id: string, title: string, fields: FormFie
   const lines = [title, ...fields.map((field) => (field.value ? `${field.key} ${field.value}` : field.key))];
   const form: unknown[] = [];
   const addEntity = (label: string, words: Array<{ text: string; box: number[] }>, linking: number[][] = []) => {
-    const entity = { id: form.length, label: labelOverride ?? label, text: words.map((w) => w.text).join(' '), box: union(words.map((w) => w.box)), words, linking };
+    const entity = { id: form.length, label: labelOverride ?? label, text: words.map((w) => w.text).join(' '), box: unionBox(words.map((w) => w.box)), words, linking };
     form.push(entity);
     return entity.id;
   };
-  addEntity('header', wordsAt(title, 40, 0).words);
+  addEntity('header', wordsOnLine(title, 0).words);
   fields.forEach((field, index) => {
-    const key = wordsAt(field.key, 40, index + 1);
+    const key = wordsOnLine(field.key, index + 1);
     const questionId = form.length;
     const answerId = field.value ? questionId + 1 : undefined;
     addEntity('question', key.words, answerId === undefined ? [] : [[questionId, answerId]]);
-    if (field.value) addEntity('answer', wordsAt(field.value, key.end, index + 1).words, [[questionId, answerId as number]]);
+    if (field.value) addEntity('answer', wordsOnLine(field.value, index + 1, key.end).words, [[questionId, answerId as number]]);
   });
   return { id, png: await renderFormPng(lines), annotation: { form } };
 }
