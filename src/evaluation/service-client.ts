@@ -6,16 +6,10 @@ import { createApp } from '../app.factory';
 import { AppConfig } from '../config/app-config';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { ClientWord, PredictedEntity } from './funsd-entities';
+import type { RequestTimings } from '../inference/inference-timings';
 
-/** The request timings every endpoint reports (src/inference/inference-timings.ts). */
-export interface ServedTimings {
-  totalMs: number;
-  decodeMs: number;
-  ocrMs: number;
-  imageEncoderMs: number;
-  modelMs: number;
-  cacheHit: boolean;
-}
+/** The request timings every endpoint reports. */
+export type ServedTimings = RequestTimings;
 
 /** The parts of the `POST /v1/extract` answer that eval and bench read. */
 export interface ExtractPage {
