@@ -45,13 +45,8 @@ export class AskService {
 
   async ask(request: AskRequest): Promise<AskResponseDto> {
     const started = performance.now();
-    // Acquired first, so an unknown model fails before any decoding or OCR; held so a removed version keeps its files.
-    const lease = this.registry.acquire('ask', request.model);
-    try {
-      return await this.askWith(lease.model, request, started);
-    } finally {
-      lease.release();
-    }
+    // Resolved first, so an unknown model fails before any decoding or OCR; leased so a removed version keeps its files.
+    return this.registry.withModel('ask', request.model, (model) => this.askWith(model, request, started));
   }
 
   private async askWith(model: RegisteredModel, request: AskRequest, started: number): Promise<AskResponseDto> {

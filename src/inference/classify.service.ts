@@ -21,13 +21,8 @@ export class ClassifyService {
 
   async classify(request: ClassifyRequest): Promise<ClassifyResponseDto> {
     const started = performance.now();
-    // Acquired first, so an unknown model fails before any decoding or OCR; held so a removed version keeps its files.
-    const lease = this.registry.acquire('classify', request.model);
-    try {
-      return await this.classifyWith(lease.model, request, started);
-    } finally {
-      lease.release();
-    }
+    // Resolved first, so an unknown model fails before any decoding or OCR; leased so a removed version keeps its files.
+    return this.registry.withModel('classify', request.model, (model) => this.classifyWith(model, request, started));
   }
 
   private async classifyWith(model: RegisteredModel, request: ClassifyRequest, started: number): Promise<ClassifyResponseDto> {

@@ -23,13 +23,8 @@ export class ExtractService {
 
   async extract(request: ExtractRequest): Promise<ExtractResponseDto> {
     const started = performance.now();
-    // Acquired first, so an unknown model fails before any decoding or OCR; held so a removed version keeps its files.
-    const lease = this.registry.acquire('extract', request.model);
-    try {
-      return await this.extractWith(lease.model, request, started);
-    } finally {
-      lease.release();
-    }
+    // Resolved first, so an unknown model fails before any decoding or OCR; leased so a removed version keeps its files.
+    return this.registry.withModel('extract', request.model, (model) => this.extractWith(model, request, started));
   }
 
   private async extractWith(model: RegisteredModel, request: ExtractRequest, started: number): Promise<ExtractResponseDto> {

@@ -105,6 +105,16 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
     return { model, release: this.leases.acquire(model.id) };
   }
 
+  /** Runs `use` on the resolved version, holding a lease until it settles (see acquire). */
+  async withModel<T>(task: ModelTask, id: string | undefined, use: (model: RegisteredModel) => Promise<T>): Promise<T> {
+    const lease = this.acquire(task, id);
+    try {
+      return await use(lease.model);
+    } finally {
+      lease.release();
+    }
+  }
+
   /** Versions of one task (or all), oldest first. */
   versions(task?: ModelTask): ModelVersion[] {
     return this.list()
