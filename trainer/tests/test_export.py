@@ -5,7 +5,8 @@ import onnx
 import onnxruntime
 import pytest
 
-from aetnet_trainer.export import FP16_STORAGE_TOLERANCE, INPUT_NAMES, export_bundle, load_checkpoint_model, sample_inputs
+from aetnet_trainer.export import (FP16_STORAGE_TOLERANCE, INPUT_NAMES, export_bundle, load_checkpoint_model, parity_lengths,
+                                   sample_inputs, served_values)
 
 
 def run_bundle(bundle, inputs):
@@ -50,3 +51,18 @@ def test_failed_parity_writes_nothing(trained_run, tmp_path, monkeypatch):
     with pytest.raises(export.ParityError):
         export_bundle(trained_run / "best.pt", tmp_path / "refused")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parity_compares_real_tokens_only():
+    mask = np.array([[1, 1, 1], [1, 0, 0]])
+    token_logits = np.arange(18, dtype=np.float32).reshape(2, 3, 3)
+    assert served_values(token_logits, mask, "extract").shape == (4, 3)
+    assert served_values(token_logits[..., 0], mask, "ask").tolist() == [0, 3, 6, 9]  # start/end logits [batch, L]
+    class_logits = np.ones((2, 3), dtype=np.float32)  # classify: [batch, labels], even when labels == L
+    assert served_values(class_logits, mask, "classify").shape == (2, 3)
+
+
+def test_parity_lengths_span_the_window():
+    assert parity_lengths(512) == [16, 128, 256, 512]
+    assert parity_lengths(64) == [16, 32, 64]
+    assert parity_lengths(8) == [2, 4, 8]
