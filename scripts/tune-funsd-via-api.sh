@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Measures what an operator does (README "Admin walk-through"): upload FUNSD as a dataset, tune the small config
+# through /admin/tuning-jobs, follow the SSE stream to the end, print the time of each stage and the evaluation.
+#   bash scripts/tune-funsd-via-api.sh [FUNSD_DIR] [EPOCHS]     (defaults: ../shared/datasets/funsd, 8)
+# Starts its own service on $PORT (3100) with a temporary AETNET_DATA_DIR; needs `bash scripts/install.sh` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUNSD_DIR="$(realpath "${1:-../shared/datasets/funsd}")"
+EPOCHS="${2:-8}"
+PORT="${PORT:-3100}"
+WORK="$(mktemp -d)"
+KEY="measure-$RANDOM$RANDOM"
+H="Authorization: Bearer $KEY"
+URL="http://127.0.0.1:$PORT"
+json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(eval(process.argv[1]))})' "$1"; }
+now() { date +%s.%N; }
+since() { node -e "console.log((($(now)) - $1).toFixed(1))"; }
+
+(cd "$FUNSD_DIR" && zip -qr "$WORK/funsd.zip" training_data testing_data)
+AETNET_DATA_DIR="$WORK/data" AETNET_ADMIN_KEY="$KEY" PORT="$PORT" HOST=127.0.0.1 node dist/src/main.js > "$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+until curl -sf "$URL/health/ready" > /dev/null; do sleep 1; kill -0 $SERVER || { cat "$WORK/server.log"; exit 1; }; done
+
+started=$(now)
+dataset=$(curl -sf -H "$H" -F file=@"$WORK/funsd.zip" -F format=funsd -F task=extract "$URL/admin/datasets")
+echo "upload + validation: $(since "$started") s; $(echo "$dataset" | json 'JSON.stringify({documents:v.report?.documents ?? v.documents, splits:v.report?.splits ?? v.splits})')"
+dataset_id=$(echo "$dataset" | json 'v.id')
+
+body="{\"datasetId\":\"$dataset_id\",\"task\":\"extract\",\"baseModel\":\"funsd-extract-small\",\"preset\":\"small\",
+  \"hyperparameters\":{\"epochs\":$EPOCHS,\"batchSize\":4,\"seed\":42},\"alignment\":{\"preset\":\"code-funsd\"}}"
+job_started=$(now)
+job_id=$(curl -sf -H "$H" -H 'content-type: application/json' "$URL/admin/tuning-jobs" -d "$body" | json 'v.id')
+echo "job $job_id: $EPOCHS epochs, batch 4"
+
+# Follow the SSE stream; print each stage change with its start time.
+stage=""
+while IFS= read -r line; do
+  [[ "$line" == data:* ]] || continue
+  now_stage=$(echo "${line#data: }" | json '`${v.state}/${v.stage ?? "-"}`')
+  if [[ "$now_stage" != "$stage" ]]; then echo "  +$(since "$job_started") s  $now_stage"; stage="$now_stage"; fi
+done < <(curl -sN -H "$H" "$URL/admin/tuning-jobs/$job_id/events")
+
+job=$(curl -sf -H "$H" "$URL/admin/tuning-jobs/$job_id")
+echo "job finished in $(since "$job_started") s: $(echo "$job" | json 'v.state')"
+echo "$job" | json 'JSON.stringify({modelId: v.modelId, error: v.error?.reason, evaluation: v.evaluation}, null, 2)'
