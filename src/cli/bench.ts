@@ -11,7 +11,7 @@ import { BenchArgs, BenchEndpoint, parseBenchArgs } from '../evaluation/cli-args
 import { eagerPageMs, runEagerBench } from '../evaluation/eager-bench';
 import { percentile, summarizeLatencies } from '../evaluation/latency-stats';
 import { describeMachine } from '../evaluation/machine';
-import { measureMatMulRate, MatMulRate } from '../evaluation/matmul-rate';
+import { measureMatMulRateIsolated, MatMulRate } from '../evaluation/matmul-rate';
 import { imageTokens, modelDimensions, pageFlops } from '../evaluation/model-flops';
 import { NATIVE_TESSERACT, nativeTesseractAvailable, nativeTesseractVersion, timeNativeTesseract } from '../evaluation/native-tesseract';
 import { servedModelFor } from '../evaluation/served-model';
@@ -134,7 +134,7 @@ async function flopSection(models: readonly EndpointModel[], cells: readonly Ben
     }
     const shape = { m: model.manifest.maxLength + imageTokens(dims), k: dims.hidden, n: dims.ffn };
     const key = `${shape.m}x${shape.k}x${shape.n}`;
-    if (!rates.has(key)) rates.set(key, await measureMatMulRate(shape, { intraOpThreads: threads, budgetMs: args.quick ? 200 : 2000 }));
+    if (!rates.has(key)) rates.set(key, await measureMatMulRateIsolated(shape, { intraOpThreads: threads, budgetMs: args.quick ? 200 : 2000 }));
     const rate = rates.get(key) as MatMulRate;
     const options = { task: endpoint, labels: model.manifest.labels.length, splitImageEncoder: model.manifest.onnx.imageEncoderFile !== undefined };
     const perRequest = cell.requests.map((r) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModelSession } from '../model/onnx-session';
 import { matMulFlops, matMulModel } from './matmul-graph';
-import { measureMatMulRate } from './matmul-rate';
+import { measureMatMulRate, measureMatMulRateIsolated } from './matmul-rate';
 
 describe('matMulModel', () => {
   it('is an ONNX model that ONNX Runtime loads and that multiplies', async () => {
@@ -35,5 +35,11 @@ describe('matMulModel', () => {
     const rate = await measureMatMulRate({ m: 32, k: 32, n: 32 }, { intraOpThreads: 1, budgetMs: 20 });
     assert.ok(rate.runs >= 5);
     assert.ok(rate.gflopsPerSecond > 0);
+  });
+
+  it('measures the same shape in a fresh process', async () => {
+    const rate = await measureMatMulRateIsolated({ m: 32, k: 32, n: 32 }, { intraOpThreads: 1, budgetMs: 20 });
+    assert.deepEqual(rate.shape, { m: 32, k: 32, n: 32 });
+    assert.ok(rate.runs >= 5 && rate.gflopsPerSecond > 0);
   });
 });

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,4 +52,23 @@ export async function measureMatMulRate(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The same measurement in a fresh Node process. The bench measures after its apps have run, and their leftover
+ * threads in the bench's own process cut the rate by up to 2.5× (47 vs 118 GFLOP/s here), which put model times
+ * "under" their FLOP limit.
+ */
+export function measureMatMulRateIsolated(
+  shape: { m: number; k: number; n: number },
+  options: { intraOpThreads: number; budgetMs: number; minRuns?: number },
+): Promise<MatMulRate> {
+  const script = `require(${JSON.stringify(__filename)}).measureMatMulRate(${JSON.stringify(shape)}, ${JSON.stringify(options)})` +
+    '.then((rate) => process.stdout.write(JSON.stringify(rate)), (error) => { console.error(error); process.exit(1); })';
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { timeout: 120_000 + options.budgetMs }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`matmul rate child failed: ${stderr.trim() || error.message}`));
+      else resolve(JSON.parse(stdout) as MatMulRate);
+    });
+  });
 }
