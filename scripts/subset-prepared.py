@@ -27,8 +27,9 @@ def main() -> None:
     answered = [w for w in windows if w["startPosition"] > 0]
     unanswerable = [w for w in windows if w["startPosition"] == 0]
     rng = random.Random(args.seed)
-    picked = rng.sample(answered, min(args.answered, len(answered)))
-    picked += rng.sample(unanswerable, min(args.unanswerable, len(unanswerable)))
+    kept_answered = rng.sample(answered, min(args.answered, len(answered)))
+    kept_unanswerable = rng.sample(unanswerable, min(args.unanswerable, len(unanswerable)))
+    picked = kept_answered + kept_unanswerable
     rng.shuffle(picked)
 
     os.makedirs(args.dst, exist_ok=True)
@@ -40,10 +41,10 @@ def main() -> None:
     meta["splits"]["train"] = {
         "documents": len({w["docId"] for w in picked}),
         "windows": len(picked),
-        "questions": len({(w["docId"], w.get("questionId", w.get("question"))) for w in picked}),
+        "questions": len({w["questionId"] for w in picked}),
     }
-    meta["subsetOf"] = (f"{os.path.basename(os.path.normpath(args.src))}: {args.answered} answer windows + "
-                        f"{args.unanswerable} no-answer windows, seed {args.seed}")
+    meta["subsetOf"] = (f"{os.path.basename(os.path.normpath(args.src))}: {len(kept_answered)} answer windows + "
+                        f"{len(kept_unanswerable)} no-answer windows, seed {args.seed}")
     with open(os.path.join(args.dst, "dataset.json"), "w") as meta_file:
         json.dump(meta, meta_file, indent=2)
     for name in ("images", "originals", "test.jsonl", "tokenizer.json"):

@@ -24,7 +24,7 @@ until curl -sf "$URL/health/ready" > /dev/null; do sleep 1; kill -0 $SERVER || {
 
 started=$(now)
 dataset=$(curl -sf -H "$H" -F file=@"$WORK/funsd.zip" -F format=funsd -F task=extract "$URL/admin/datasets")
-echo "upload + validation: $(since "$started") s; $(echo "$dataset" | json 'JSON.stringify({documents:v.report?.documents ?? v.documents, splits:v.report?.splits ?? v.splits})')"
+echo "upload + validation: $(since "$started") s; $(echo "$dataset" | json 'JSON.stringify({documents: v.report.documents, splits: v.report.splits})')"
 dataset_id=$(echo "$dataset" | json 'v.id')
 
 body="{\"datasetId\":\"$dataset_id\",\"task\":\"extract\",\"baseModel\":\"funsd-extract-small\",\"preset\":\"small\",
