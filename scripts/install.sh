@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the service and the trainer need. Idempotent; CPU by default.
 #   AETNET_CUDA=1 bash scripts/install.sh   → onnxruntime-node CUDA 12 provider
-#   AETNET_TRAINER=0                          → skip the Python trainer environment
+#   AETNET_TRAINER=0                          → skip the Python trainer environment (and the MPNet weights)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +24,6 @@ if [[ "${AETNET_TRAINER:-1}" == "1" ]]; then
     .venv/bin/pip install -q "torch==${AETNET_TORCH_VERSION:-2.13.0}"
     .venv/bin/pip install -q -e './trainer[test]'
   fi
+  # The pretrained text side of the mpnet presets (~400 MB, once; serving does not need it).
+  PYTHON=.venv/bin/python bash scripts/fetch-mpnet.sh
 fi

@@ -9,6 +9,7 @@ from pathlib import Path
 from .alignment import LOSS_PRESETS, PITA_RULES, PITA_VARIANTS
 
 LOSS_TERMS = ("task", "ditc", "imc", "glitc", "pita")
+INITS = ("none", "minilm", "mpnet")
 
 
 class ConfigError(ValueError):
@@ -31,7 +32,9 @@ class ModelConfig:
     embed_dim: int
     queue_size: int
     momentum: float
-    text_encoder: str = "bert"  # "bert" (absolute positions from 0) or "roberta" (positions after pad_id)
+    # "bert" (absolute positions from 0), "roberta" (positions after pad_id) or "mpnet" (as roberta, plus relative
+    # position biases: the architecture of the MPNet weights it starts from)
+    text_encoder: str = "bert"
     dropout: float = 0.1
     vocab_size: int = 30522
     pad_id: int = 0
@@ -44,12 +47,12 @@ class ModelConfig:
 
     @property
     def fusion_max_positions(self) -> int:
-        # LayoutLMv3 text positions run 1..L (0 is the padding row), plus one spare row as in layoutlmv3-base.
-        return self.max_length + 2
+        # Text positions run pad+1..pad+L; layoutlmv3-base keeps one spare row, MPNet's 514-row table does not.
+        return self.max_length + self.pad_id + (1 if self.text_encoder == "mpnet" else 2)
 
     @property
     def text_max_positions(self) -> int:
-        if self.text_encoder == "roberta":
+        if self.text_encoder in ("roberta", "mpnet"):
             return self.max_length + self.pad_id + 1
         return self.max_length
 
@@ -71,6 +74,7 @@ class TrainConfig:
     alpha: float = 0.0
     pita_variant: str = "infonce"
     pita_rule: str = "inside"
+    validation_docs: int = 0  # documents carved out of train for model selection (data.carve_validation)
 
 
 @dataclass
@@ -79,7 +83,7 @@ class RunConfig:
     model: ModelConfig
     train: TrainConfig
     plain: bool = False
-    init_text: str = "none"  # "minilm": text encoder + fusion text side from the bundled MiniLM-L6-H384
+    init: str = "none"  # "minilm" / "mpnet": the text encoder and the fusion's text side start from these weights
     layoutlmv3_dir: str | None = None
 
     def to_dict(self) -> dict:
@@ -92,9 +96,15 @@ class RunConfig:
             model=ModelConfig(**data["model"]),
             train=TrainConfig(**data["train"]),
             plain=data["plain"],
-            init_text=data["init_text"],
+            init=data["init"],
             layoutlmv3_dir=data["layoutlmv3_dir"],
         )
+
+
+# MPNet presets: (fusion layers, image size, alignment ViT layers). The fusion takes MPNet's bottom layers; the
+# alignment-aware text encoder its bottom two. Costs on 2 cores are in docs/training.md.
+MPNET_PRESETS = {"mpnet6": (6, 112, 2), "mpnet12": (12, 224, 4)}
+PRESETS = ("tiny", "small", "base", *MPNET_PRESETS)
 
 
 def preset(name: str) -> RunConfig:
@@ -104,22 +114,32 @@ def preset(name: str) -> RunConfig:
             image_size=112, patch_size=16, coordinate_size=12, shape_size=8, max_length=64, embed_dim=32,
             queue_size=32, momentum=0.99,
         )
-        return RunConfig("tiny", model, TrainConfig(batch_size=4, lr=3e-4, pretrained_lr=3e-4), init_text="none")
+        return RunConfig("tiny", model, TrainConfig(batch_size=4, lr=3e-4, pretrained_lr=3e-4), init="none")
     if name == "small":
         model = ModelConfig(
             hidden_size=384, num_heads=12, intermediate_size=1536, vit_layers=4, text_layers=4, fusion_layers=4,
             image_size=224, patch_size=16, coordinate_size=64, shape_size=64, max_length=512, embed_dim=128,
             queue_size=128, momentum=0.995,
         )
-        return RunConfig("small", model, TrainConfig(batch_size=8, lr=3e-4, pretrained_lr=1e-4), init_text="minilm")
+        return RunConfig("small", model, TrainConfig(batch_size=8, lr=3e-4, pretrained_lr=1e-4), init="minilm")
     if name == "base":
         model = ModelConfig(
             hidden_size=768, num_heads=12, intermediate_size=3072, vit_layers=12, text_layers=12, fusion_layers=12,
             image_size=224, patch_size=16, coordinate_size=128, shape_size=128, max_length=512, embed_dim=256,
             queue_size=128, momentum=0.995, text_encoder="roberta",
         )
-        return RunConfig("base", model, TrainConfig(batch_size=8, lr=1e-4, pretrained_lr=1e-4), init_text="none")
-    raise ConfigError(f"unknown config preset {name!r}; expected tiny, small or base")
+        return RunConfig("base", model, TrainConfig(batch_size=8, lr=1e-4, pretrained_lr=1e-4), init="none")
+    if name in MPNET_PRESETS:
+        fusion_layers, image_size, vit_layers = MPNET_PRESETS[name]
+        model = ModelConfig(
+            hidden_size=768, num_heads=12, intermediate_size=3072, vit_layers=vit_layers, text_layers=2,
+            fusion_layers=fusion_layers, image_size=image_size, patch_size=16, coordinate_size=128, shape_size=128,
+            max_length=512, embed_dim=256, queue_size=128, momentum=0.995, text_encoder="mpnet",
+            vocab_size=30527, pad_id=1,
+        )
+        train = TrainConfig(batch_size=4, lr=2e-4, pretrained_lr=5e-5, epochs=20)
+        return RunConfig(name, model, train, init="mpnet")
+    raise ConfigError(f"unknown config preset {name!r}; expected one of {', '.join(PRESETS)}")
 
 
 def resolve_loss_weights(preset_name: str, overrides: dict[str, float]) -> dict[str, float]:
@@ -167,8 +187,8 @@ def validate(config: RunConfig, world_size: int = 1) -> None:
         )
     if model.max_length > 512:
         raise ConfigError(f"max length {model.max_length} exceeds 512")
-    if model.text_encoder not in ("bert", "roberta"):
-        raise ConfigError(f"text encoder {model.text_encoder!r} must be bert or roberta")
+    if model.text_encoder not in ("bert", "roberta", "mpnet"):
+        raise ConfigError(f"text encoder {model.text_encoder!r} must be bert, roberta or mpnet")
     if not 0 <= model.pad_id < model.vocab_size:
         raise ConfigError(f"pad id {model.pad_id} is outside the vocabulary of size {model.vocab_size}")
     if train.pita_variant not in PITA_VARIANTS:
@@ -177,9 +197,12 @@ def validate(config: RunConfig, world_size: int = 1) -> None:
         raise ConfigError(f"--pita-rule {train.pita_rule!r} must be one of {PITA_RULES}")
     if train.lr <= train.min_lr or train.pretrained_lr <= train.min_lr:
         raise ConfigError(f"learning rates ({train.lr}, {train.pretrained_lr}) must exceed the floor {train.min_lr}")
-    if config.init_text not in ("minilm", "none"):
-        raise ConfigError(f"--init-text {config.init_text!r} must be minilm or none")
-    if config.init_text == "minilm" and model.hidden_size != 384:
-        raise ConfigError(f"--init-text minilm needs hidden size 384, the config has {model.hidden_size}")
+    if config.init not in INITS:
+        raise ConfigError(f"--init {config.init!r} must be one of {', '.join(INITS)}")
+    if config.init == "minilm" and model.hidden_size != 384:
+        raise ConfigError(f"--init minilm needs hidden size 384, the config has {model.hidden_size}")
+    if config.init == "mpnet" and (model.hidden_size, model.text_encoder) != (768, "mpnet"):
+        raise ConfigError(f"--init mpnet needs hidden size 768 and the mpnet text encoder, the config has "
+                          f"{model.hidden_size} and {model.text_encoder}")
     if config.layoutlmv3_dir is not None and not Path(config.layoutlmv3_dir, "config.json").is_file():
         raise ConfigError(f"--layoutlmv3-dir {config.layoutlmv3_dir} has no config.json")

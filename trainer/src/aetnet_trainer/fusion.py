@@ -32,7 +32,7 @@ def build_fusion(cfg: ModelConfig, layoutlmv3_dir: str | None = None, saved_conf
         vocab_size=cfg.vocab_size, hidden_size=cfg.hidden_size, num_hidden_layers=cfg.fusion_layers,
         num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
         hidden_dropout_prob=cfg.dropout, attention_probs_dropout_prob=cfg.dropout,
-        max_position_embeddings=cfg.max_length + cfg.pad_id + 2, pad_token_id=cfg.pad_id,
+        max_position_embeddings=cfg.fusion_max_positions, pad_token_id=cfg.pad_id,
         coordinate_size=cfg.coordinate_size, shape_size=cfg.shape_size,
         input_size=cfg.image_size, patch_size=cfg.patch_size, attn_implementation="eager",
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from transformers import BertConfig, BertModel, RobertaConfig, RobertaModel
+from transformers import BertConfig, BertModel, MPNetConfig, MPNetModel, RobertaConfig, RobertaModel
 
 from .alignment import (
     AlignmentLosses,
@@ -91,6 +91,9 @@ def build_text_encoder(cfg: ModelConfig) -> nn.Module:
         hidden_dropout_prob=cfg.dropout, attention_probs_dropout_prob=cfg.dropout,
         max_position_embeddings=cfg.text_max_positions, pad_token_id=cfg.pad_id, attn_implementation="eager",
     )
+    if cfg.text_encoder == "mpnet":
+        common.pop("attn_implementation")
+        return MPNetModel(MPNetConfig(**common, layer_norm_eps=1e-5), add_pooling_layer=False)
     if cfg.text_encoder == "roberta":
         return RobertaModel(RobertaConfig(**common, type_vocab_size=1, layer_norm_eps=1e-5), add_pooling_layer=False)
     return BertModel(BertConfig(**common, type_vocab_size=2, layer_norm_eps=1e-12), add_pooling_layer=False)
