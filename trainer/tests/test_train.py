@@ -59,7 +59,39 @@ def test_schedule_warms_up_then_decays_to_the_floor():
 
 
 def test_epoch_batches_are_full_and_sharded():
-    rank0 = epoch_batches(10, 2, seed=0, epoch=0, rank=0, world=2)
-    rank1 = epoch_batches(10, 2, seed=0, epoch=0, rank=1, world=2)
+    rank0 = epoch_batches([5] * 10, 2, seed=0, epoch=0, rank=0, world=2)
+    rank1 = epoch_batches([5] * 10, 2, seed=0, epoch=0, rank=1, world=2)
     assert all(len(batch) == 2 for batch in rank0 + rank1) and len(rank0) == len(rank1) == 2
     assert not set(sum(rank0, [])) & set(sum(rank1, []))
+
+
+def test_length_grouped_batches_pad_less_and_still_cover_every_window_once():
+    lengths = [int(n) for n in torch.randint(8, 512, (64,), generator=torch.Generator().manual_seed(0))]
+    padded = lambda batches: sum(len(batch) * max(lengths[i] for i in batch) for batch in batches)
+    plain = epoch_batches(lengths, 4, seed=1, epoch=0, rank=0, world=1)
+    grouped = epoch_batches(lengths, 4, seed=1, epoch=0, rank=0, world=1, pool_batches=8)
+    assert sorted(sum(grouped, [])) == sorted(sum(plain, [])) == list(range(64))
+    assert padded(grouped) < 0.8 * padded(plain)
+    assert grouped != epoch_batches(lengths, 4, seed=1, epoch=1, rank=0, world=1, pool_batches=8)
+
+
+def test_validation_docs_select_on_held_out_training_documents(prepared_dir, tmp_path):
+    from aetnet_trainer.data import PreparedDataset, carve_validation
+
+    out = tmp_path / "validated"
+    assert main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(out), "--epochs", "2",
+                 "--validation-docs", "2", "--batch-size", "2"]) == 0
+    evals = [line for line in log_lines(out) if line["event"] == "eval"]
+    assert [line["epoch"] for line in evals] == [1, 2] and {line["split"] for line in evals} == {"validation"}
+    train, validation = carve_validation(PreparedDataset(prepared_dir, "train", 32, True), 2, seed=42)
+    assert {w["docId"] for w in train.windows}.isdisjoint({w["docId"] for w in validation.windows})
+    assert len({w["docId"] for w in validation.windows}) == 2 and not validation.with_momentum_view
+    assert evals[-1]["pages"] == 2
+    done = log_lines(out)[-1]
+    assert done["selectionSplit"] == "validation" and done["speed"]["trainWindows"] == len(train.windows)
+
+
+def test_too_many_validation_docs_is_refused(prepared_dir, tmp_path, capsys):
+    code = main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(tmp_path / "v"), "--validation-docs", "8"])
+    assert code == 2
+    assert "--validation-docs 8 must be between 1 and 7" in capsys.readouterr().err

@@ -6,6 +6,7 @@ No tokenization happens here: TypeScript `prepare` tokenized already, so trainin
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -121,6 +122,15 @@ class PreparedDataset(Dataset):
         self.windows = [json.loads(line) for line in lines if line.strip()]
         self._clean_cache: dict[str, Tensor] = {}
 
+    def subset(self, keep, with_momentum_view: bool | None = None) -> PreparedDataset:
+        """The windows for which keep(window) is true, sharing nothing mutable with this dataset."""
+        part = copy.copy(self)
+        part.windows = [window for window in self.windows if keep(window)]
+        part._clean_cache = {}
+        if with_momentum_view is not None:
+            part.with_momentum_view = with_momentum_view
+        return part
+
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
@@ -143,6 +153,18 @@ class PreparedDataset(Dataset):
             rng = random.Random(f"{self.seed}/{self.epoch}/{index}")
             item["momentum_pixel_values"] = momentum_view(self.root / window["original"], self.image_size, rng)
         return item
+
+
+def carve_validation(dataset: PreparedDataset, documents: int, seed: int) -> tuple[PreparedDataset, PreparedDataset]:
+    """Splits a training set by document (all windows of a document stay together): `documents` of them, drawn
+    with `seed`, become the validation split. Returns (train, validation)."""
+    doc_ids = sorted({window["docId"] for window in dataset.windows})
+    if not 0 < documents < len(doc_ids):
+        raise ValueError(f"--validation-docs {documents} must be between 1 and {len(doc_ids) - 1} "
+                         f"(the training split has {len(doc_ids)} documents)")
+    chosen = set(random.Random(seed).sample(doc_ids, documents))
+    return (dataset.subset(lambda window: window["docId"] not in chosen),
+            dataset.subset(lambda window: window["docId"] in chosen, with_momentum_view=False))
 
 
 def collate(items: list[dict], pad_id: int) -> dict:

@@ -23,11 +23,11 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from .config import ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
-from .data import PreparedDataset, collate, read_metadata, to_device, tokenizer_vocab_size
+from .config import INITS, PRESETS, ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
+from .data import PreparedDataset, carve_validation, collate, read_metadata, to_device, tokenizer_vocab_size
 from .evaluate import SELECTION_METRIC, evaluate_model
 from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
-from .pretrained import load_minilm, minilm_dir
+from .pretrained import PretrainedMissing, load_minilm, load_mpnet, pretrained_tokenizer
 
 NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature")
 
@@ -35,7 +35,7 @@ NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.train", description=__doc__)
     parser.add_argument("--data", required=True, help="prepared dataset directory")
-    parser.add_argument("--config", default="small", choices=("tiny", "small", "base"))
+    parser.add_argument("--config", default="small", choices=PRESETS)
     parser.add_argument("--out", required=True, help="run directory")
     parser.add_argument("--plain", action="store_true", help="task loss only, no alignment encoders")
     parser.add_argument("--loss-preset", default="code-funsd")
@@ -49,11 +49,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, help="per process")
     parser.add_argument("--lr", type=float)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--init-text", choices=("minilm", "none"))
+    parser.add_argument("--init", choices=INITS, help="pretrained text side (default: the preset's)")
+    parser.add_argument("--validation-docs", type=int, default=0,
+                        help="carve this many documents (fixed by --seed) out of train as the validation split; "
+                        "best.pt is then chosen on it and the test split is never read")
+    parser.add_argument("--group-by-length", type=int, default=16, metavar="BATCHES",
+                        help="sort windows by length within pools of this many batches (1 = plain shuffle)")
     parser.add_argument("--layoutlmv3-dir", help="local microsoft/layoutlmv3-base directory for the fusion")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/last.pt")
     parser.add_argument("--eval-every-epoch", action="store_true")
-    parser.add_argument("--threads", type=int, help="torch CPU threads")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: the cores this process may use)")
     parser.add_argument("--workers", type=int, default=0, help="data-loader worker processes")
     return parser.parse_args(argv)
 
@@ -66,8 +71,8 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
     model.max_length = min(model.max_length, meta["maxLength"])
     model.image_size = meta["imageSize"] if args.config == "tiny" else model.image_size
     config.plain = args.plain
-    if args.init_text is not None:
-        config.init_text = args.init_text
+    if args.init is not None:
+        config.init = args.init
     config.layoutlmv3_dir = args.layoutlmv3_dir
     if args.layoutlmv3_dir:
         model.text_encoder = "roberta" if meta["specialTokens"]["padId"] == 1 else model.text_encoder
@@ -75,6 +80,7 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
         if value is not None:
             setattr(train, name, value)
     train.max_steps, train.seed, train.alpha = args.max_steps, args.seed, args.alpha
+    train.validation_docs = args.validation_docs
     train.loss_preset, train.pita_variant, train.pita_rule = args.loss_preset, args.pita, args.pita_rule
     train.loss_weights = resolve_loss_weights(args.loss_preset, parse_loss_weights(args.loss_weights))
     if meta["maxLength"] > model.max_length:
@@ -84,18 +90,27 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
     return config
 
 
-def check_minilm_tokenizer(data_dir: Path, meta: dict) -> None:
-    ours = json.loads((data_dir / meta["tokenizer"]).read_text())["model"].get("vocab")
-    theirs = json.loads((minilm_dir() / "tokenizer.json").read_text())["model"]["vocab"]
+def check_pretrained_tokenizer(data_dir: Path, meta: dict, init: str) -> None:
+    """The dataset must be tokenized with the vocabulary the pretrained weights were trained on."""
+    expected = pretrained_tokenizer(init)
+    if expected is None:
+        return
+    ours = json.loads((data_dir / meta["tokenizer"]).read_text())["model"].get("vocab") or {}
+    theirs = json.loads(expected.read_text())["model"]["vocab"]
     if ours != theirs:
-        raise ConfigError("--init-text minilm needs the dataset to be prepared with the MiniLM tokenizer (vocab differs)")
+        raise ConfigError(
+            f"--init {init} needs the dataset prepared with {expected} (vocabulary of {len(theirs)} tokens); "
+            f"{data_dir / meta['tokenizer']} has a different vocabulary of {len(ours)} tokens"
+        )
 
 
 def build_model(config: RunConfig) -> tuple[AETNetForTask, list[str]]:
     model = build_task_model(config, config.train.loss_weights)
     pretrained = ["fusion."] if config.layoutlmv3_dir else []
-    if config.init_text == "minilm":
+    if config.init == "minilm":
         pretrained += load_minilm(model)
+    if config.init == "mpnet":
+        pretrained += load_mpnet(model)
     model.sync_momentum()
     return model, pretrained
 
@@ -124,12 +139,23 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int, base_lr: float, mi
     return (min_lr + (base_lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))) / base_lr
 
 
-def epoch_batches(num_items: int, batch_size: int, seed: int, epoch: int, rank: int, world: int) -> list[list[int]]:
-    """Shuffled, sharded, full batches only (the queue needs K % global batch == 0)."""
-    order = torch.randperm(num_items, generator=torch.Generator().manual_seed(seed + epoch)).tolist()
-    usable = (num_items // (batch_size * world)) * batch_size * world
-    shard = order[:usable][rank::world]
-    return [shard[i:i + batch_size] for i in range(0, len(shard), batch_size)]
+def epoch_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, rank: int, world: int,
+                  pool_batches: int = 1) -> list[list[int]]:
+    """Shuffled, sharded, full batches only (the queue needs K % global batch == 0). With pool_batches > 1 the
+    shuffled windows are sorted by length within pools of that many global batches, and the batches shuffled
+    again: a batch then holds windows of similar length, so padding to its longest costs little."""
+    generator = torch.Generator().manual_seed(seed + epoch)
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    global_batch = batch_size * world
+    order = order[:(len(order) // global_batch) * global_batch]
+    pool = global_batch * max(1, pool_batches)
+    if pool_batches > 1:
+        order = [index for start in range(0, len(order), pool)
+                 for index in sorted(order[start:start + pool], key=lambda i: lengths[i])]
+    global_batches = [order[i:i + global_batch] for i in range(0, len(order), global_batch)]
+    if pool_batches > 1:
+        global_batches = [global_batches[i] for i in torch.randperm(len(global_batches), generator=generator).tolist()]
+    return [batch[rank::world] for batch in global_batches]
 
 
 def seed_everything(seed: int) -> None:
@@ -184,17 +210,15 @@ def autocast_context(device: torch.device):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads or len(os.sched_getaffinity(0)))
     data_dir, out = Path(args.data), Path(args.out)
     meta = read_metadata(data_dir)
     tokenizer_json = (data_dir / meta["tokenizer"]).read_text()
     try:
         config = build_run_config(args, meta, tokenizer_vocab_size(data_dir, meta))
         validate(config, world)
-        if config.init_text == "minilm":
-            check_minilm_tokenizer(data_dir, meta)
-    except ConfigError as error:
+        check_pretrained_tokenizer(data_dir, meta, config.init)
+    except (ConfigError, PretrainedMissing) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
 
@@ -211,8 +235,21 @@ def main(argv: list[str] | None = None) -> int:
     model, pretrained = build_model(config)
     model.to(device)
     train_set = PreparedDataset(data_dir, "train", config.model.image_size, not config.plain, train_cfg.seed)
-    test_set = PreparedDataset(data_dir, "test", config.model.image_size, False) if (data_dir / "test.jsonl").exists() else None
-    steps_per_epoch = len(epoch_batches(len(train_set), train_cfg.batch_size, 0, 0, rank, world))
+    if train_cfg.validation_docs:
+        try:
+            train_set, selection_set = carve_validation(train_set, train_cfg.validation_docs, train_cfg.seed)
+        except ValueError as error:
+            print(f"configuration error: {error}", file=sys.stderr)
+            return 2
+        selection_split = "validation"
+    elif (data_dir / "test.jsonl").exists():
+        selection_set, selection_split = PreparedDataset(data_dir, "test", config.model.image_size, False), "test"
+    else:
+        selection_set, selection_split = None, None
+    lengths = [len(window["inputIds"]) for window in train_set.windows]
+    batches_of = lambda epoch: epoch_batches(lengths, train_cfg.batch_size, train_cfg.seed, epoch, rank, world,
+                                            args.group_by_length)
+    steps_per_epoch = len(batches_of(0))
     if steps_per_epoch == 0:
         print(f"configuration error: {len(train_set)} training windows do not fill one global batch of "
               f"{train_cfg.batch_size * world}", file=sys.stderr)
@@ -253,9 +290,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def evaluate_and_checkpoint(epoch_done: int, evaluate: bool) -> None:
         nonlocal best_score, metrics
-        if is_main and evaluate and test_set is not None:
-            metrics = evaluate_model(model, test_set, meta, train_cfg.batch_size, device)
-            log.write("eval", epoch=epoch_done, step=step, **metrics)
+        if is_main and evaluate and selection_set is not None:
+            metrics = evaluate_model(model, selection_set, meta, train_cfg.batch_size, device)
+            log.write("eval", epoch=epoch_done, step=step, split=selection_split, **metrics)
         if is_main:
             save_checkpoint(out / "last.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
                             best_score, metrics)
@@ -268,11 +305,11 @@ def main(argv: list[str] | None = None) -> int:
             dist.barrier()
 
     started, start_step = time.time(), step
+    train_seconds, samples_seen = 0.0, 0
     progress = tqdm(total=stop_step, initial=step, disable=not is_main, dynamic_ncols=True)
     epoch = start_epoch
     while step < stop_step:
-        batches = epoch_batches(len(train_set), train_cfg.batch_size, train_cfg.seed, epoch, rank, world)
-        batches = batches[step - epoch * steps_per_epoch:]  # resuming mid-epoch skips the batches already seen
+        batches = batches_of(epoch)[step - epoch * steps_per_epoch:]  # resuming mid-epoch skips the batches already seen
         train_set.set_epoch(epoch)
         # Its own generator: creating a loader must not draw from the global RNG that --resume restores.
         loader = DataLoader(train_set, batch_sampler=batches, num_workers=args.workers,
@@ -292,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             step_lr = optimizer.param_groups[0]["lr"]
             scheduler.step()
             step += 1
+            train_seconds += time.time() - step_started
+            samples_seen += len(batch["input_ids"]) * world
             terms = {name: float(output.terms[name].detach()) for name in LOSS_TERMS}
             terms["total"] = float(output.loss.detach())
             elapsed = time.time() - started
@@ -306,13 +345,21 @@ def main(argv: list[str] | None = None) -> int:
                 break
         epoch_complete = step == (epoch + 1) * steps_per_epoch
         last = step >= stop_step
-        evaluate_and_checkpoint(epoch + 1 if epoch_complete else epoch, last or args.eval_every_epoch)
+        evaluate_and_checkpoint(epoch + 1 if epoch_complete else epoch,
+                                last or args.eval_every_epoch or selection_split == "validation")
         if epoch_complete:
             epoch += 1
     progress.close()
+    speed = {"samplesPerSec": round(samples_seen / train_seconds, 3) if train_seconds else None,
+             "minutesPerEpoch": round(train_seconds / (step - start_step) * steps_per_epoch / 60, 2)
+             if step > start_step else None, "trainWindows": len(train_set.windows)}
     if is_main:
+        print(f"training speed: {speed['samplesPerSec']} samples/s, {speed['minutesPerEpoch']} min per epoch of "
+              f"{steps_per_epoch} steps ({len(train_set.windows)} windows, batch {train_cfg.batch_size} x {world})",
+              file=sys.stderr)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         log.write("done", step=step, epochs=epoch, bestScore=best_score, selectionMetric=selection_metric, metrics=metrics,
+                  selectionSplit=selection_split, speed=speed,
                   seconds=round(time.time() - started, 1))
     if world > 1:
         dist.destroy_process_group()
