@@ -11,6 +11,8 @@ export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
   '[--cell-seconds S] [--checkpoint task=path,…] [--eager-windows N] [--funsd-dir <dir>] [--json <out.json>] [--quick]';
 
+export const MEMORY_USAGE = 'usage: memory [--endpoint extract|classify|ask] [--requests 100] [--pages 4] [--funsd-dir <dir>]';
+
 export const EVAL_MODES = ['gold', 'ocr', 'both'] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
 
@@ -119,6 +121,25 @@ export function parseBenchArgs(argv: string[], repoRoot: string): BenchArgs {
     funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
     json: json === undefined ? undefined : resolve(json),
     quick,
+  };
+}
+
+export interface MemoryArgs {
+  endpoint: BenchEndpoint;
+  requests: number;
+  pages: number;
+  funsdDir: string;
+}
+
+export function parseMemoryArgs(argv: string[], repoRoot: string): MemoryArgs {
+  const values = parseFlags(argv, ['endpoint', 'requests', 'pages', 'funsd-dir'], [], MEMORY_USAGE);
+  const count = (flag: string, fallback: number) => (values[flag] === undefined ? fallback : positiveInteger(values[flag] as string, `--${flag}`));
+  const [endpoint] = endpointList((values.endpoint as string | undefined) ?? 'extract');
+  return {
+    endpoint,
+    requests: count('requests', 100),
+    pages: count('pages', 4),
+    funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
   };
 }
 

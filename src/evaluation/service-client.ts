@@ -79,9 +79,15 @@ export type Endpoint = 'extract' | 'classify' | 'ask';
  */
 export class ServiceClient {
   private constructor(
-    private readonly app: NestFastifyApplication,
+    /** The in-process app, when this client started one; absent for a service running in another process. */
+    private readonly app: NestFastifyApplication | undefined,
     private readonly baseUrl: string,
   ) {}
+
+  /** A client of a service already listening at `baseUrl` (another process). */
+  static connect(baseUrl: string): ServiceClient {
+    return new ServiceClient(undefined, baseUrl);
+  }
 
   static async start(config: Readonly<AppConfig>): Promise<ServiceClient> {
     const app = await createApp(config);
@@ -97,7 +103,13 @@ export class ServiceClient {
 
   /** The loaded bundles (manifest, tokenizer, folder): the bench counts windows and FLOPs with them. */
   registeredModels(): RegisteredModel[] {
+    if (!this.app) throw new Error('registeredModels() needs the in-process app (ServiceClient.start)');
     return this.app.get(RegistryService).list();
+  }
+
+  /** GET a path; any status comes back (readiness polling). */
+  get(path: string): Promise<HttpReply> {
+    return this.send('GET', path);
   }
 
   /** One request to an inference endpoint; any status comes back. */
@@ -123,7 +135,7 @@ export class ServiceClient {
   }
 
   async close(): Promise<void> {
-    await this.app.close();
+    await this.app?.close();
   }
 
   private async postOk<T>(endpoint: Endpoint, upload: DocumentUpload): Promise<Timed<T>> {

@@ -13,6 +13,8 @@ const PRESET_LIMITS: Record<Preset, { maxLength: number; imageSize: number }> = 
   tiny: { maxLength: 64, imageSize: 112 },
   small: { maxLength: 512, imageSize: 224 },
   base: { maxLength: 512, imageSize: 224 },
+  mpnet6: { maxLength: 512, imageSize: 112 },
+  mpnet12: { maxLength: 512, imageSize: 224 },
 };
 
 /**

@@ -8,7 +8,7 @@ import type { TrainingProgress } from './training-log';
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 export const TERMINAL_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
-export const PRESETS = ['tiny', 'small', 'base'] as const;
+export const PRESETS = ['tiny', 'small', 'base', 'mpnet6', 'mpnet12'] as const;
 export type Preset = (typeof PRESETS)[number];
 export const TUNING_TASKS = ['extract', 'classify', 'ask'] as const;
 export type TuningTask = (typeof TUNING_TASKS)[number];
