@@ -34,12 +34,15 @@ RUN python3 -m venv .venv \
       .venv/bin/pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu; \
     fi \
  && .venv/bin/pip install --no-cache-dir ./trainer
+# The MPNet start of the mpnet presets (tuning jobs); ~400 MB, checksummed.
+COPY scripts/fetch-mpnet.sh ./scripts/
+RUN AETNET_CACHE=/app/cache bash scripts/fetch-mpnet.sh
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY models ./models
 COPY docs ./docs
-ENV NODE_ENV=production PORT=3000 AETNET_PYTHON=/app/.venv/bin/python
+ENV NODE_ENV=production PORT=3000 AETNET_PYTHON=/app/.venv/bin/python AETNET_CACHE=/app/cache
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 CMD ["node", "dist/src/main.js"]

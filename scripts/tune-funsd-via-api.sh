@@ -27,7 +27,7 @@ dataset=$(curl -sf -H "$H" -F file=@"$WORK/funsd.zip" -F format=funsd -F task=ex
 echo "upload + validation: $(since "$started") s; $(echo "$dataset" | json 'JSON.stringify({documents: v.report.documents, splits: v.report.splits})')"
 dataset_id=$(echo "$dataset" | json 'v.id')
 
-body="{\"datasetId\":\"$dataset_id\",\"task\":\"extract\",\"baseModel\":\"funsd-extract-small\",\"preset\":\"small\",
+body="{\"datasetId\":\"$dataset_id\",\"task\":\"extract\",\"baseModel\":\"funsd-extract-mpnet\",\"preset\":\"mpnet6\",
   \"hyperparameters\":{\"epochs\":$EPOCHS,\"batchSize\":4,\"seed\":42},\"alignment\":{\"preset\":\"code-funsd\"}}"
 job_started=$(now)
 job_id=$(curl -sf -H "$H" -H 'content-type: application/json' "$URL/admin/tuning-jobs" -d "$body" | json 'v.id')
