@@ -40,7 +40,9 @@ def test_int8_bundle_is_quantised_and_records_its_gate(validated_run, tmp_path, 
     assert 0.0 <= report["agreement"] <= 1.0 and report["positions"] > 0
     assert {"fp32", "int8", "minAgreement", "maxMetricDrop", "ops"} <= set(report)
     assert json.loads((int8 / "manifest.json").read_text())["quantization"] == report
-    assert "MatMulInteger" in op_types(int8 / "model.onnx") and "MatMulInteger" not in op_types(fp32 / "model.onnx")
+    assert "MatMulNBits" in op_types(int8 / "model.onnx") and "MatMulNBits" not in op_types(fp32 / "model.onnx")
+    int8_tables = [i for i in onnx.load(str(int8 / "model.onnx")).graph.initializer if i.data_type == onnx.TensorProto.INT8]
+    assert [list(table.dims) for table in int8_tables] == [[30522, 64]]  # the word embeddings, one shared table
     assert sorted(p.name for p in int8.iterdir()) == ["MODEL_CARD.md", "manifest.json", "model.onnx", "tokenizer.json"]
     assert (int8 / "model.onnx").stat().st_size < 0.6 * (fp32 / "model.onnx").stat().st_size
 
@@ -105,6 +107,38 @@ def test_agreement_counts_scored_tokens_and_metrics_compare_the_two_precisions()
     check_gate({**report, "agreement": 0.995, "int8": report["fp32"] - 0.004})
     with pytest.raises(QuantizationGateError, match="0.60 points below fp32"):
         check_gate({**report, "agreement": 1.0, "int8": report["fp32"] - 0.006})
+
+
+def test_embedding_rows_are_int8_with_one_scale_per_row_and_other_readers_are_left_alone():
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    from aetnet_trainer.quantize import quantize_embedding_rows
+
+    rng = np.random.default_rng(0)
+    table = (rng.standard_normal((12000, 8)) * rng.uniform(0.01, 3.0, (12000, 1))).astype(np.float32)
+    shared = rng.standard_normal((12000, 8)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["table", "ids"], ["rows"], axis=0),
+         helper.make_node("Gather", ["shared", "ids"], ["shared_rows"], axis=0),
+         helper.make_node("Transpose", ["shared"], ["shared_t"])],
+        "g", [helper.make_tensor_value_info("ids", TensorProto.INT64, [2, 3])],
+        [helper.make_tensor_value_info("rows", TensorProto.FLOAT, [2, 3, 8]),
+         helper.make_tensor_value_info("shared_rows", TensorProto.FLOAT, [2, 3, 8]),
+         helper.make_tensor_value_info("shared_t", TensorProto.FLOAT, [8, 12000])],
+        [numpy_helper.from_array(table, "table"), numpy_helper.from_array(shared, "shared")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    quantize_embedding_rows(model)
+    onnx.checker.check_model(model)
+    assert {init.name for init in model.graph.initializer} == {
+        "table__int8", "table__scale", "shared", "embedding_rows__last_axis"}
+    ids = np.array([[0, 5, 11999], [7, 7, 42]], dtype=np.int64)
+    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    rows, shared_rows, _ = session.run(None, {"ids": ids})
+    expected = table[ids]
+    row_max = np.abs(expected).max(axis=-1, keepdims=True)
+    assert np.all(np.abs(rows - expected) <= row_max / 127 / 2 + 1e-6)  # half a step of each row's own scale
+    assert np.array_equal(shared_rows, shared[ids])
 
 
 def test_the_mpnet_text_encoder_exports_with_parity(tmp_path):

@@ -301,7 +301,7 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
         bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence)
         if quantization is not None:
             bundle_manifest["onnx"]["precision"] = "int8"
-            bundle_manifest["quantization"] = {"method": "onnxruntime dynamic, per-channel QInt8 weights",
+            bundle_manifest["quantization"] = {"method": "weight-only int8 (MatMulNBits blocks of 32, int8 embedding rows)",
                                                "ops": QUANTIZED_OPS, **quantization}
         # Where the weights came from, so the benchmark can time the same weights in PyTorch eager.
         bundle_manifest["training"]["checkpoint"] = str(Path(checkpoint).resolve())

@@ -1,4 +1,10 @@
-"""int8 serving: ONNX Runtime dynamic quantisation of an exported bundle, behind a gate on the validation split.
+"""int8 serving: weight-only int8 quantisation of an exported bundle, behind a gate on the validation split.
+
+Every MatMul with a constant weight becomes ONNX Runtime's MatMulNBits with 8-bit weights in blocks of 32 (one
+scale per block; the activations are quantised per block at run time, accuracy level 4), and every large
+embedding table becomes int8 rows with one scale per row. Measured on the FUNSD mpnet6 model (docs/training.md):
+ONNX Runtime's dynamic quantisation (per-tensor activation scales) flipped 4.6 % of the validation tokens, this
+scheme 0.6 %; per-tensor int8 embeddings cost another 1.4 %, per-row ones nothing measurable.
 
 The gate runs the fp32 and the int8 graphs on the same validation windows, as the service would (the image encoder
 first when the bundle is split), and compares what serving decodes: per-token labels (extract), the document class
@@ -10,24 +16,83 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from onnxruntime.quantization import QuantType, quantize_dynamic
+import onnx
+from onnx import TensorProto, helper, numpy_helper
 
 from .data import PreparedDataset, carve_validation, collate
 from .evaluate import SELECTION_METRIC, ask_metrics, classify_metrics, extract_metrics
 
 MIN_AGREEMENT = 0.99
 MAX_METRIC_DROP = 0.005  # 0.5 points of F1 / accuracy / ANLS
-# MatMul carries almost all the compute; Gather covers the embedding tables, most of the file.
-QUANTIZED_OPS = ["MatMul", "Gather"]
+BLOCK_SIZE = 32
+EMBEDDING_MIN_ROWS = 10_000  # the vocabulary table; position and 2-D tables are small and stay fp32
+QUANTIZED_OPS = ["MatMul (MatMulNBits, 8 bits, blocks of 32)", "Gather of embedding tables (int8 per row)"]
 
 
 class QuantizationGateError(RuntimeError):
     pass
 
 
+def quantize_matmuls(model: onnx.ModelProto) -> onnx.ModelProto:
+    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
+
+    config = DefaultWeightOnlyQuantConfig(block_size=BLOCK_SIZE, is_symmetric=True, accuracy_level=4, bits=8)
+    quantizer = MatMulNBitsQuantizer(model, bits=8, block_size=BLOCK_SIZE, is_symmetric=True, accuracy_level=4,
+                                     algo_config=config)
+    quantizer.process()
+    return quantizer.model.model
+
+
+def quantize_embedding_rows(model: onnx.ModelProto) -> None:
+    """Each table of ≥ EMBEDDING_MIN_ROWS rows that only Gathers read → int8 rows + fp32 row scales (symmetric);
+    each Gather(table, ids) becomes Gather(int8, ids) → Cast → Mul(Unsqueeze(Gather(scales, ids)))."""
+    graph = model.graph
+    initializers = {init.name: init for init in graph.initializer}
+    readers: dict[str, list] = {}
+    for node in graph.node:
+        for position, name in enumerate(node.input):
+            if name in initializers:
+                readers.setdefault(name, []).append((node, position))
+    replaced = {}
+    for name, uses in readers.items():
+        table = numpy_helper.to_array(initializers[name])
+        if table.ndim != 2 or table.shape[0] < EMBEDDING_MIN_ROWS or table.dtype != np.float32:
+            continue
+        if any(node.op_type != "Gather" or position != 0 for node, position in uses):
+            continue
+        scales = np.maximum(np.abs(table).max(axis=1), 1e-12) / 127.0
+        rows = np.clip(np.round(table / scales[:, None]), -127, 127).astype(np.int8)
+        replaced[name] = (numpy_helper.from_array(rows, f"{name}__int8"),
+                          numpy_helper.from_array(scales.astype(np.float32), f"{name}__scale"))
+    if not replaced:
+        return
+    axes = numpy_helper.from_array(np.array([-1], dtype=np.int64), "embedding_rows__last_axis")
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "Gather" or node.input[0] not in replaced:
+            nodes.append(node)
+            continue
+        rows, scales = replaced[node.input[0]]
+        ids, out, base = node.input[1], node.output[0], node.name or node.output[0]
+        nodes += [
+            helper.make_node("Gather", [rows.name, ids], [f"{base}__rows"], name=f"{base}__rows", axis=0),
+            helper.make_node("Cast", [f"{base}__rows"], [f"{base}__rows_f"], name=f"{base}__cast", to=TensorProto.FLOAT),
+            helper.make_node("Gather", [scales.name, ids], [f"{base}__scales"], name=f"{base}__scales", axis=0),
+            helper.make_node("Unsqueeze", [f"{base}__scales", axes.name], [f"{base}__scales_u"], name=f"{base}__unsqueeze"),
+            helper.make_node("Mul", [f"{base}__rows_f", f"{base}__scales_u"], [out], name=f"{base}__dequantize"),
+        ]
+    kept = [init for init in graph.initializer if init.name not in replaced]
+    graph.ClearField("initializer")
+    graph.initializer.extend([*kept, *[part for pair in replaced.values() for part in pair], axes])
+    graph.ClearField("node")
+    graph.node.extend(nodes)
+
+
 def quantize_file(source: Path, target: Path) -> None:
-    quantize_dynamic(source, target, op_types_to_quantize=QUANTIZED_OPS, per_channel=True,
-                     weight_type=QuantType.QInt8)
+    model = quantize_matmuls(onnx.load(str(source)))
+    quantize_embedding_rows(model)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(target))
 
 
 def validation_windows(state: dict, image_size: int) -> PreparedDataset:
