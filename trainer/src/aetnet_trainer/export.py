@@ -303,15 +303,21 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
             bundle_manifest["onnx"]["precision"] = "int8"
             bundle_manifest["quantization"] = {"method": "weight-only int8 (MatMulNBits blocks of 32, int8 embedding rows)",
                                                "ops": QUANTIZED_OPS, **quantization}
-        # Where the weights came from, so the benchmark can time the same weights in PyTorch eager.
-        bundle_manifest["training"]["checkpoint"] = str(Path(checkpoint).resolve())
+        # Where the weights came from, so the benchmark can time the same weights in PyTorch eager; relative to the
+        # bundle, so a bundle committed to a repository names no path of the machine it was built on.
+        bundle_manifest["training"]["checkpoint"] = relative_to_bundle(checkpoint, out)
         (staging / "manifest.json").write_text(json.dumps(bundle_manifest, indent=2) + "\n")
-        (staging / "MODEL_CARD.md").write_text(model_card(bundle_manifest, state, data_licence))
+        card_state = {**state, "dataset": {**meta, "dataPath": relative_to_bundle(meta.get("dataPath", "unknown"), out)}}
+        (staging / "MODEL_CARD.md").write_text(model_card(bundle_manifest, card_state, data_licence))
         os.chmod(staging, 0o755)
         replace_directory(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return bundle_manifest
+
+
+def relative_to_bundle(path: str | Path, bundle: Path) -> str:
+    return os.path.relpath(Path(path).resolve(), bundle.resolve())
 
 
 def replace_directory(source: Path, target: Path) -> None:
