@@ -51,7 +51,7 @@ export function documentRequestDtos(task: string) {
 }
 
 export class ModelRefDto {
-  @ApiProperty({ example: 'funsd-extract-small' }) id: string;
+  @ApiProperty({ example: 'funsd-extract-mpnet' }) id: string;
   @ApiProperty({ example: '1' }) version: string;
 }
 

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { RegistryService } from './registry.service';
 
 class ModelSummaryDto {
-  @ApiProperty({ example: 'funsd-extract-small' }) id: string;
+  @ApiProperty({ example: 'funsd-extract-mpnet' }) id: string;
   @ApiProperty({ example: '1' }) version: string;
   @ApiProperty({ enum: ['extract', 'classify', 'ask'] }) task: string;
   @ApiProperty({ type: [String], example: ['O', 'B-QUESTION', 'I-QUESTION'] }) labels: string[];
