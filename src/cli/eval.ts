@@ -4,11 +4,12 @@ import { AppConfig, loadAppConfig } from '../config/app-config';
 import { classifyEvaluation } from '../evaluation/classify-evaluation';
 import { EvalArgs, EvalDataset, parseEvalArgs } from '../evaluation/cli-args';
 import { evaluateFunsdEntities } from '../evaluation/funsd-evaluation';
+import { evaluateFunsdOcr } from '../evaluation/ocr-evaluation';
 import { EvaluationReport, evaluateFunsdQa } from '../evaluation/qa-evaluation';
 
 /**
  * `eval`: drives the served pipeline (real app, OCR and ONNX bundles, over HTTP) over a labelled split and scores
- * it — FUNSD entities through /v1/extract, FUNSD-QA through /v1/ask, a classification manifest through
+ * it — FUNSD entities through /v1/extract, FUNSD-QA through /v1/ask, FUNSD words read by the service's OCR, a classification manifest through
  * /v1/classify. See docs/evaluation.md.
  */
 
@@ -17,6 +18,7 @@ const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const EVALUATIONS: Record<EvalDataset, (args: EvalArgs, config: Readonly<AppConfig>, log: (line: string) => void) => Promise<EvaluationReport>> = {
   funsd: evaluateFunsdEntities,
   'funsd-qa': evaluateFunsdQa,
+  'funsd-ocr': evaluateFunsdOcr,
   classify: classifyEvaluation,
 };
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 export class UsageError extends Error {}
 
 export const EVAL_USAGE =
-  'usage: eval --dataset funsd|funsd-qa --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--limit N] [--json <out.json>]\n' +
+  'usage: eval --dataset funsd|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--limit N] [--json <out.json>]\n' +
   '       eval --dataset classify --manifest <manifest.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
 export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
@@ -16,7 +16,7 @@ export const MEMORY_USAGE = 'usage: memory [--endpoint extract|classify|ask] [--
 export const EVAL_MODES = ['gold', 'ocr', 'both'] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
 
-export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'classify'] as const;
+export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'funsd-ocr', 'classify'] as const;
 export type EvalDataset = (typeof EVAL_DATASETS)[number];
 
 export const BENCH_ENDPOINTS = ['extract', 'classify', 'ask'] as const;

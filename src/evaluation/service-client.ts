@@ -17,7 +17,7 @@ export interface ExtractPage {
   width: number;
   height: number;
   entities: Array<PredictedEntity & { text: string; confidence: number }>;
-  words: Array<{ text: string }>;
+  words: Array<{ text: string; box: [number, number, number, number] }>;
   timings: { ocrMs: number; modelMs: number };
 }
 
