@@ -1,6 +1,7 @@
 import { PageImage, PageWord } from '../common/document-types';
 import { OcrPool } from '../ocr/ocr-pool';
-import { wordsFromBlocks } from '../ocr/ocr-words';
+import { DEFAULT_OCR_UPSCALE_TO_LONG_SIDE } from '../ocr/ocr-words';
+import { readPageWords } from '../ocr/page-ocr';
 import { createTesseractEngine, OcrEngine } from '../ocr/tesseract-engine';
 
 export type Recognize = (page: PageImage) => Promise<PageWord[]>;
@@ -14,7 +15,7 @@ export interface OcrRecognizer {
 export function createOcrRecognizer(workers: number): OcrRecognizer {
   const pool = new OcrPool<OcrEngine>({ size: workers, queueLimit: Number.MAX_SAFE_INTEGER, create: createTesseractEngine });
   return {
-    recognize: async (page) => wordsFromBlocks(await pool.run((engine) => engine.recognize(page.png)), page),
+    recognize: (page) => readPageWords((png) => pool.run((engine) => engine.recognize(png)), page, DEFAULT_OCR_UPSCALE_TO_LONG_SIDE),
     close: () => pool.close(),
   };
 }

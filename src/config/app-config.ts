@@ -3,6 +3,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_OCR_UPSCALE_TO_LONG_SIDE } from '../ocr/ocr-words';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toList = ({ value }: { value: unknown }) =>
@@ -33,6 +34,10 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   ocrWorkers = Math.max(1, availableParallelism());
+
+  /** Pages whose long side is shorter are enlarged (at most 2×) to this many pixels before OCR; 0 = never. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  ocrUpscaleToLongSide = DEFAULT_OCR_UPSCALE_TO_LONG_SIDE;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   inferenceWorkers = 1;
@@ -152,6 +157,7 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_MODELS_DIR: 'extraModelsDir',
   AETNET_EXECUTION_PROVIDERS: 'executionProviders',
   AETNET_OCR_WORKERS: 'ocrWorkers',
+  AETNET_OCR_UPSCALE_TO: 'ocrUpscaleToLongSide',
   AETNET_INFERENCE_WORKERS: 'inferenceWorkers',
   AETNET_INFERENCE_THREADS: 'inferenceThreads',
   AETNET_QUEUE_LIMIT: 'queueLimit',

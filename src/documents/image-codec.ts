@@ -11,6 +11,11 @@ export async function resizeToRgb(input: Buffer | string, size: number): Promise
   return sharp(input).removeAlpha().toColourspace('srgb').resize(size, size, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
 }
 
+/** A page image enlarged `factor` times (bicubic), as PNG: for OCR of low-resolution scans. */
+export async function upscalePng(png: Buffer, width: number, height: number, factor: number): Promise<Buffer> {
+  return sharp(png).resize(Math.round(width * factor), Math.round(height * factor), { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
+}
+
 /** Encode raw RGB pixels as PNG. */
 export async function rgbToPng(rgb: Buffer, width: number, height: number): Promise<Buffer> {
   return sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OcrBlock, OcrWord, wordsFromBlocks } from './ocr-words';
+import { OcrBlock, ocrScaleFactor, OcrWord, wordsFromBlocks } from './ocr-words';
 
 const word = (text: string, x0: number, y0: number, x1: number, y1: number, confidence = 90): OcrWord => ({
   text,
@@ -37,5 +37,20 @@ describe('wordsFromBlocks', () => {
 
   it('returns no words for a page without blocks', () => {
     assert.deepEqual(wordsFromBlocks(null, { width: 1, height: 1 }), []);
+  });
+});
+
+describe('ocrScaleFactor and scaled words', () => {
+  it('enlarges small pages up to 2× towards the target long side, never shrinks, 0 = off', () => {
+    assert.equal(ocrScaleFactor({ width: 762, height: 1000 }, 2000), 2);
+    assert.equal(ocrScaleFactor({ width: 1200, height: 1600 }, 2000), 1.25);
+    assert.equal(ocrScaleFactor({ width: 2550, height: 3300 }, 2000), 1);
+    assert.equal(ocrScaleFactor({ width: 10, height: 10 }, 2000), 2);
+    assert.equal(ocrScaleFactor({ width: 762, height: 1000 }, 0), 1);
+  });
+
+  it('maps boxes read on an enlarged image back to page pixels', () => {
+    const blocks = [{ paragraphs: [{ lines: [{ words: [{ text: 'FAX', confidence: 90, bbox: { x0: 20, y0: 40, x1: 81, y1: 61 } }] }] }] }];
+    assert.deepEqual(wordsFromBlocks(blocks, { width: 100, height: 100 }, 2)[0].box, [10, 20, 41, 31]);
   });
 });

@@ -5,7 +5,7 @@ import { PageImage, PageWord } from '../common/document-types';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { OcrPool } from './ocr-pool';
-import { wordsFromBlocks } from './ocr-words';
+import { readPageWords } from './page-ocr';
 import { createTesseractEngine, OcrEngine } from './tesseract-engine';
 
 /** A page that takes longer is treated as a hung worker (e.g. its thread died mid-job) and the worker replaced. */
@@ -26,11 +26,13 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly pool: OcrPool<OcrEngine>;
   private lastStartFailed = false;
   private started = false;
+  private readonly upscaleToLongSide: number;
 
   constructor(
     config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {
+    this.upscaleToLongSide = config.ocrUpscaleToLongSide;
     this.pool = new OcrPool({ size: config.ocrWorkers, queueLimit: config.queueLimit, create: () => this.startEngine() });
     metrics?.trackOcrQueueDepth(() => this.pool.pending);
   }
@@ -42,9 +44,10 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
 
   async recognize(page: PageImage): Promise<PageWord[]> {
     const started = performance.now();
-    const blocks = await this.pool.run((engine) => withTimeout(engine.recognize(page.png), RECOGNIZE_TIMEOUT_MS));
+    const recognize = (png: Buffer) => this.pool.run((engine) => withTimeout(engine.recognize(png), RECOGNIZE_TIMEOUT_MS));
+    const words = await readPageWords(recognize, page, this.upscaleToLongSide);
     this.metrics?.observeOcr((performance.now() - started) / 1000);
-    return wordsFromBlocks(blocks, page);
+    return words;
   }
 
   /** Starts one engine at boot so readiness reflects OCR and the first request does not pay the start-up. */
