@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { benchUpload, loadBenchPages } from '../evaluation/bench-workload';
+import { ASK_QUESTIONS_PER_PAGE, benchUpload, loadBenchPages } from '../evaluation/bench-workload';
 import { MemoryArgs, parseMemoryArgs } from '../evaluation/cli-args';
 import { processRssMib, startServiceProcess } from '../evaluation/serving-memory';
 import { ServiceClient } from '../evaluation/service-client';
@@ -18,7 +18,7 @@ async function measure(args: MemoryArgs): Promise<string[]> {
   if (pages.length === 0) throw new Error(`no FUNSD test pages under ${args.funsdDir}`);
   // ask: the page's own FUNSD-QA questions as they are (the bench cuts them to the model's limit with the
   // in-process registry, which a separate service process does not expose).
-  const questions = pages.map((page) => page.questions.slice(0, 4));
+  const questions = pages.map((page) => page.questions.slice(0, ASK_QUESTIONS_PER_PAGE));
   const service = await startServiceProcess(resolve(REPO_ROOT, 'dist', 'src', 'main.js'), { LOG_LEVEL: 'warn', ...process.env, AETNET_PAGE_CACHE_MAX_ENTRIES: '0' });
   try {
     const pid = service.child.pid as number;
