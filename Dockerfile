@@ -35,8 +35,10 @@ RUN python3 -m venv .venv \
     fi \
  && .venv/bin/pip install --no-cache-dir ./trainer
 # The MPNet start of the mpnet presets (tuning jobs); ~400 MB, checksummed.
-COPY scripts/fetch-mpnet.sh ./scripts/
+COPY scripts/fetch-mpnet.sh scripts/fetch-ppocr.sh ./scripts/
 RUN AETNET_CACHE=/app/cache bash scripts/fetch-mpnet.sh
+# The PP-OCR engine's models (AETNET_OCR_ENGINE=ppocr); ~38 MB, checksummed.
+RUN AETNET_CACHE=/app/cache bash scripts/fetch-ppocr.sh
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

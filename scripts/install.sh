@@ -10,6 +10,8 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   npm ci --no-audit --no-fund
 fi
 npx tsc -p tsconfig.json
+# The PP-OCR engine's models (AETNET_OCR_ENGINE=ppocr), ~38 MB once, into the cache folder the service reads.
+bash scripts/fetch-ppocr.sh
 
 # The BullMQ tuning-queue tests run a local redis-server (Debian package), when we may install it.
 if [[ "${AETNET_TRAINER:-1}" == "1" ]] && ! command -v redis-server > /dev/null && [[ "$(id -u)" == "0" ]] && command -v apt-get > /dev/null; then

@@ -6,6 +6,7 @@ import { EvalArgs, EvalDataset, parseEvalArgs } from '../evaluation/cli-args';
 import { evaluateFunsdEntities } from '../evaluation/funsd-evaluation';
 import { evaluateFunsdOcr } from '../evaluation/ocr-evaluation';
 import { EvaluationReport, evaluateFunsdQa } from '../evaluation/qa-evaluation';
+import { OcrEngineName } from '../ocr/ocr-engine';
 
 /**
  * `eval`: drives the served pipeline (real app, OCR and ONNX bundles, over HTTP) over a labelled split and scores
@@ -22,6 +23,19 @@ const EVALUATIONS: Record<EvalDataset, (args: EvalArgs, config: Readonly<AppConf
   classify: classifyEvaluation,
 };
 
+/** The evaluation once per OCR engine, each on a service configured as AETNET_OCR_ENGINE=<engine> would. */
+async function perEngine(args: EvalArgs, engines: readonly OcrEngineName[], log: (line: string) => void): Promise<EvaluationReport> {
+  const lines: string[] = [];
+  const runs: Array<{ engine: OcrEngineName; report: object }> = [];
+  for (const engine of engines) {
+    const config = loadAppConfig({ LOG_LEVEL: 'warn', ...process.env, AETNET_OCR_ENGINE: engine });
+    const result = await EVALUATIONS[args.dataset](args, config, log);
+    lines.push(`## AETNET_OCR_ENGINE=${engine}`, ...result.lines, '');
+    runs.push({ engine, report: result.report });
+  }
+  return { lines, report: { dataset: args.dataset, split: args.split, runs } };
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: EvalArgs;
   let config: Readonly<AppConfig>;
@@ -33,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const { lines, report } = await EVALUATIONS[args.dataset](args, config, (line) => process.stderr.write(`${line}\n`));
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const { lines, report } = args.ocrEngines ? await perEngine(args, args.ocrEngines, log) : await EVALUATIONS[args.dataset](args, config, log);
     process.stdout.write(`${lines.join('\n')}\n`);
     if (args.json !== undefined) {
       await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,8 +1,8 @@
 import { PageImage, PageWord } from '../common/document-types';
 import { OcrPool } from '../ocr/ocr-pool';
-import { DEFAULT_OCR_UPSCALE_TO_LONG_SIDE } from '../ocr/ocr-words';
 import { readPageWords } from '../ocr/page-ocr';
-import { createTesseractEngine, OcrEngine } from '../ocr/tesseract-engine';
+import { OcrEngine } from '../ocr/ocr-engine';
+import { ocrEngineFactory, OcrEngineSettings } from '../ocr/ocr-engines';
 
 export type Recognize = (page: PageImage) => Promise<PageWord[]>;
 
@@ -11,11 +11,11 @@ export interface OcrRecognizer {
   close(): Promise<void>;
 }
 
-/** The service's OCR (tesseract pool + word extraction) without Nest, for offline dataset preparation. */
-export function createOcrRecognizer(workers: number): OcrRecognizer {
-  const pool = new OcrPool<OcrEngine>({ size: workers, queueLimit: Number.MAX_SAFE_INTEGER, create: createTesseractEngine });
+/** The service's OCR (engine pool + word extraction) without Nest, for offline dataset preparation. */
+export function createOcrRecognizer(workers: number, engine: OcrEngineSettings): OcrRecognizer {
+  const pool = new OcrPool<OcrEngine>({ size: workers, queueLimit: Number.MAX_SAFE_INTEGER, create: ocrEngineFactory(engine) });
   return {
-    recognize: (page) => readPageWords((png) => pool.run((engine) => engine.recognize(png)), page, DEFAULT_OCR_UPSCALE_TO_LONG_SIDE),
+    recognize: (page) => readPageWords((image) => pool.run((engine) => engine.recognize(image)), page),
     close: () => pool.close(),
   };
 }

@@ -1,11 +1,18 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { OCR_ENGINES, OcrEngineName, PPOCR_MODELS, PpocrModel } from '../ocr/ocr-engine';
 import { DEFAULT_OCR_UPSCALE_TO_LONG_SIDE } from '../ocr/ocr-words';
+import { DEFAULT_PPOCR_DETECT_LONG_SIDE } from '../ocr/ppocr/ppocr-pipeline';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+/** The install scripts' cache folder (AETNET_CACHE), for downloaded models. */
+const DEFAULT_CACHE_DIR = join(homedir(), '.cache', 'aetnet');
+
+const toBoolean = ({ value }: { value: unknown }) => (typeof value === 'string' ? !['0', 'false', 'no', 'off'].includes(value.trim().toLowerCase()) : value);
 const toList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
 
@@ -35,7 +42,38 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   ocrWorkers = Math.max(1, availableParallelism());
 
-  /** Pages whose long side is shorter are enlarged (at most 2×) to this many pixels before OCR; 0 = never. */
+  /** OCR engine for pages without a text layer or client words (docs/evaluation.md, `--dataset funsd-ocr`). */
+  @IsIn(OCR_ENGINES)
+  ocrEngine: OcrEngineName = 'tesseract';
+
+  /** PP-OCR model files: AETNET_PPOCR_DIR, else <AETNET_CACHE>/ppocr-v6, where scripts/fetch-ppocr.sh puts them. */
+  @IsString()
+  ppocrDir = join(DEFAULT_CACHE_DIR, 'ppocr-v6');
+
+  /** PP-OCRv6 sizes of the text detector and of the recogniser: small (more accurate) or tiny (faster). */
+  @IsIn(PPOCR_MODELS)
+  ppocrDetector: PpocrModel = 'small';
+
+  @IsIn(PPOCR_MODELS)
+  ppocrRecognizer: PpocrModel = 'small';
+
+  /** Long side of the PP-OCR detector's input in pixels (pages are resized to it; ~1.5× a 100 dpi letter page). */
+  @Transform(toInt) @IsInt() @Min(320) @Max(4096)
+  ppocrDetectLongSide = DEFAULT_PPOCR_DETECT_LONG_SIDE;
+
+  /** Intra-op threads of each PP-OCR session; each of the ocrWorkers engines has two sessions. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  ppocrThreads = 1;
+
+  /** PP-OCR decodes only Latin characters (English pages); 0 lets it read its whole (mostly CJK) vocabulary. */
+  @Transform(toBoolean) @IsBoolean()
+  ppocrLatinOnly = true;
+
+  /** OCR of one page that takes longer fails with 422 OCR_TIMEOUT and the engine is replaced. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000)
+  ocrPageTimeoutMs = 60_000;
+
+  /** tesseract: pages whose long side is shorter are enlarged (at most 2×) to this many pixels first; 0 = never. */
   @Transform(toInt) @IsInt() @Min(0) @Max(10000)
   ocrUpscaleToLongSide = DEFAULT_OCR_UPSCALE_TO_LONG_SIDE;
 
@@ -158,6 +196,14 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_EXECUTION_PROVIDERS: 'executionProviders',
   AETNET_OCR_WORKERS: 'ocrWorkers',
   AETNET_OCR_UPSCALE_TO: 'ocrUpscaleToLongSide',
+  AETNET_OCR_ENGINE: 'ocrEngine',
+  AETNET_OCR_PAGE_TIMEOUT_MS: 'ocrPageTimeoutMs',
+  AETNET_PPOCR_DIR: 'ppocrDir',
+  AETNET_PPOCR_DETECTOR: 'ppocrDetector',
+  AETNET_PPOCR_RECOGNIZER: 'ppocrRecognizer',
+  AETNET_PPOCR_DETECT_LONG_SIDE: 'ppocrDetectLongSide',
+  AETNET_PPOCR_THREADS: 'ppocrThreads',
+  AETNET_PPOCR_LATIN_ONLY: 'ppocrLatinOnly',
   AETNET_INFERENCE_WORKERS: 'inferenceWorkers',
   AETNET_INFERENCE_THREADS: 'inferenceThreads',
   AETNET_QUEUE_LIMIT: 'queueLimit',
@@ -197,6 +243,7 @@ export function loadAppConfig(env: Record<string, string | undefined>): Readonly
   for (const [envKey, field] of Object.entries(ENV_KEYS)) {
     if (env[envKey] !== undefined && env[envKey] !== '') plain[field] = env[envKey];
   }
+  if (plain.ppocrDir === undefined && env.AETNET_CACHE) plain.ppocrDir = join(env.AETNET_CACHE, 'ppocr-v6');
   const config = plainToInstance(AppConfig, plain, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) {

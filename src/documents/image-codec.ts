@@ -13,7 +13,8 @@ export async function resizeToRgb(input: Buffer | string, size: number): Promise
 
 /** A page image enlarged `factor` times (bicubic), as PNG: for OCR of low-resolution scans. */
 export async function upscalePng(png: Buffer, width: number, height: number, factor: number): Promise<Buffer> {
-  return sharp(png).resize(Math.round(width * factor), Math.round(height * factor), { fit: 'fill', kernel: 'cubic' }).png().toBuffer();
+  // Fast PNG compression: the image only travels to the OCR engine.
+  return sharp(png).resize(Math.round(width * factor), Math.round(height * factor), { fit: 'fill', kernel: 'cubic' }).png({ compressionLevel: 1 }).toBuffer();
 }
 
 /** Encode raw RGB pixels as PNG. */
@@ -69,4 +70,10 @@ export async function decodePageToRgbPng(
     }
     throw new DomainError('DOCUMENT_UNREADABLE', `Page ${page + 1} cannot be decoded: ${message}`, { page: page + 1 });
   }
+}
+
+/** Raw interleaved RGB pixels of an image (for engines that work on pixels, e.g. PP-OCR's worker). */
+export async function decodeToRgb(input: Buffer): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await sharp(input).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OCR_ENGINES, OcrEngineName } from '../ocr/ocr-engine';
 
 /** Bad command line: the CLI prints the message and exits 2. */
 export class UsageError extends Error {}
 
 export const EVAL_USAGE =
-  'usage: eval --dataset funsd|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--limit N] [--json <out.json>]\n' +
+  'usage: eval --dataset funsd|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--ocr-engines tesseract,ppocr] [--limit N] [--json <out.json>]\n' +
   '       eval --dataset classify --manifest <manifest.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
 export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
@@ -36,6 +37,8 @@ export interface EvalArgs {
   mode: EvalMode;
   limit?: number;
   json?: string;
+  /** Run the evaluation once per OCR engine (AETNET_OCR_ENGINE), in one process; absent = the configured engine. */
+  ocrEngines?: OcrEngineName[];
 }
 
 export interface BenchArgs {
@@ -70,7 +73,7 @@ export function defaultFunsdDir(repoRoot: string): string {
 }
 
 export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
-  const values = parseFlags(argv, ['dataset', 'split', 'funsd-dir', 'manifest', 'model', 'mode', 'limit', 'json'], ['ocr'], EVAL_USAGE);
+  const values = parseFlags(argv, ['dataset', 'split', 'funsd-dir', 'manifest', 'model', 'mode', 'limit', 'json', 'ocr-engines'], ['ocr'], EVAL_USAGE);
   const dataset = values.dataset as string | undefined;
   if (!dataset) throw new UsageError(`missing --dataset\n${EVAL_USAGE}`);
   if (!(EVAL_DATASETS as readonly string[]).includes(dataset)) {
@@ -86,7 +89,9 @@ export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
   const mode = values.ocr === true ? 'ocr' : ((values.mode as string | undefined) ?? (dataset === 'funsd' ? 'both' : 'gold'));
   if (!(EVAL_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode '${mode}' (supported: ${EVAL_MODES.join(', ')})`);
   const json = nonEmpty(values.json as string | undefined, '--json');
+  const ocrEngines = values['ocr-engines'] === undefined ? undefined : ocrEngineList(values['ocr-engines'] as string);
   return {
+    ...(ocrEngines === undefined ? {} : { ocrEngines }),
     dataset: dataset as EvalDataset,
     split,
     funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
@@ -195,4 +200,11 @@ function positiveInteger(raw: string, flag: string): number {
 function nonEmpty(raw: string | undefined, flag: string): string | undefined {
   if (raw === '') throw new UsageError(`${flag} must not be empty`);
   return raw;
+}
+
+function ocrEngineList(value: string): OcrEngineName[] {
+  const engines = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = engines.filter((engine) => !(OCR_ENGINES as readonly string[]).includes(engine));
+  if (engines.length === 0 || unknown.length > 0) throw new UsageError(`--ocr-engines takes a list of ${OCR_ENGINES.join(', ')}; got '${value}'`);
+  return engines as OcrEngineName[];
 }

@@ -19,5 +19,15 @@ export function describeMachine(config: Readonly<AppConfig>, models: readonly Se
     `machine: ${cpu}, ${availableParallelism()} cores available, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${platform()} ${release()}`,
     `runtime: Node ${process.version}, onnxruntime-node ${onnxRuntimeVersion()}; OCR workers ${config.ocrWorkers}, inference workers ${config.inferenceWorkers}, ` +
       `ORT intra-op threads ${config.inferenceThreads || 'default'}; models: ${providers}`,
+    `OCR: ${describeOcrEngine(config)}`,
   ];
+}
+
+/** The engine and the settings that change what it reads, as the table's first column. */
+export function describeOcrEngine(config: Readonly<AppConfig>): string {
+  if (config.ocrEngine === 'tesseract') return `tesseract.js 4.0.0_best_int, upscale to ${config.ocrUpscaleToLongSide} px, ${config.ocrWorkers} workers`;
+  return (
+    `PP-OCRv6 det ${config.ppocrDetector} @ ${config.ppocrDetectLongSide} px + rec ${config.ppocrRecognizer}` +
+    `${config.ppocrLatinOnly ? ' (Latin)' : ''}, ${config.ocrWorkers} workers × ${config.ppocrThreads} threads`
+  );
 }

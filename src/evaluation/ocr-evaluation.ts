@@ -2,7 +2,7 @@ import { AppConfig } from '../config/app-config';
 import { EvalArgs } from './cli-args';
 import { listFunsdDocuments, loadFunsdDocument } from './funsd-documents';
 import { formatMs, summarizeLatencies } from './latency-stats';
-import { describeMachine } from './machine';
+import { describeMachine, describeOcrEngine } from './machine';
 import { addOcrCounts, matchOcrWords, OcrWordCounts, ocrWordScores } from './ocr-word-metrics';
 import { EvaluationReport } from './qa-evaluation';
 import { ServiceClient } from './service-client';
@@ -37,7 +37,7 @@ export async function evaluateFunsdOcr(args: EvalArgs, config: Readonly<AppConfi
     }
     const scores = ocrWordScores(total);
     const latency = summarizeLatencies(ocrMs);
-    const engine = `service OCR (tesseract.js, ${config.ocrWorkers} workers)`;
+    const engine = describeOcrEngine(config);
     const lines = [
       `FUNSD ${args.split}: ${documents.length} pages, words of ${engine} vs gold words (box IoU ≥ 0.5; text equal after trimming punctuation, case-folded)`,
       ...machine,
@@ -53,3 +53,4 @@ export async function evaluateFunsdOcr(args: EvalArgs, config: Readonly<AppConfi
     await client.close();
   }
 }
+

@@ -6,7 +6,8 @@ import { RegistryService } from '../registry/registry.service';
 
 export interface Readiness {
   status: 'ready' | 'not_ready';
-  ocr: { available: boolean };
+  /** The OCR engine (AETNET_OCR_ENGINE), whether it runs, and why not when it does not. */
+  ocr: { engine: string; available: boolean; reason?: string };
   models: Array<{ id: string; task: string; executionProvider: string }>;
 }
 
@@ -29,12 +30,12 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: at least one model is loaded and OCR is available (503 otherwise)' })
-  @ApiOkResponse({ schema: { example: { status: 'ready', ocr: { available: true }, models: [{ id: 'funsd-extract', task: 'extract', executionProvider: 'cpu' }] } } })
+  @ApiOkResponse({ schema: { example: { status: 'ready', ocr: { engine: 'ppocr', available: true }, models: [{ id: 'funsd-extract', task: 'extract', executionProvider: 'cpu' }] } } })
   @ApiServiceUnavailableResponse({ description: 'Not ready; same body with status "not_ready"' })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Readiness {
     const models = this.registry.readiness();
     const ready = models.ready && this.ocr.available;
     void reply.code(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not_ready', ocr: { available: this.ocr.available }, models: models.models };
+    return { status: ready ? 'ready' : 'not_ready', ocr: this.ocr.status, models: models.models };
   }
 }

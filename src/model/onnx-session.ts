@@ -31,28 +31,33 @@ export interface ModelSession {
   release(): Promise<void>;
 }
 
-/** Tries each execution provider in order, logging failures; throws the last error when none loads. */
+/**
+ * Tries each execution provider in order, logging failures; throws the last error when none loads. `model` is a
+ * file path or the model's bytes (a graph edited in memory); `label` names it in messages.
+ */
 export async function createModelSession(
-  modelPath: string,
+  model: string | Uint8Array,
   options: SessionOptions,
   warn: (message: string) => void,
+  label = typeof model === 'string' ? model : 'in-memory model',
 ): Promise<ModelSession> {
   const providers = options.executionProviders.length > 0 ? options.executionProviders : ['cpu'];
   let lastError: unknown;
   for (const provider of providers) {
     try {
-      const session = await ort.InferenceSession.create(modelPath, {
+      const sessionOptions: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      });
+      };
+      const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       return wrapSession(session, provider);
     } catch (error) {
       lastError = error;
-      warn(`execution provider ${provider} failed for ${modelPath}: ${(error as Error).message}`);
+      warn(`execution provider ${provider} failed for ${label}: ${(error as Error).message}`);
     }
   }
-  throw lastError instanceof Error ? lastError : new Error(`no execution provider could load ${modelPath}`);
+  throw lastError instanceof Error ? lastError : new Error(`no execution provider could load ${label}`);
 }
 
 function wrapSession(session: ort.InferenceSession, executionProvider: string): ModelSession {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OcrBlock, ocrScaleFactor, OcrWord, wordsFromBlocks } from './ocr-words';
+import { OcrBlock, ocrScaleFactor, OcrWord, shrinkBlocks, wordsFromBlocks } from './ocr-words';
 
 const word = (text: string, x0: number, y0: number, x1: number, y1: number, confidence = 90): OcrWord => ({
   text,
@@ -51,6 +51,8 @@ describe('ocrScaleFactor and scaled words', () => {
 
   it('maps boxes read on an enlarged image back to page pixels', () => {
     const blocks = [{ paragraphs: [{ lines: [{ words: [{ text: 'FAX', confidence: 90, bbox: { x0: 20, y0: 40, x1: 81, y1: 61 } }] }] }] }];
-    assert.deepEqual(wordsFromBlocks(blocks, { width: 100, height: 100 }, 2)[0].box, [10, 20, 41, 31]);
+    assert.deepEqual(wordsFromBlocks(shrinkBlocks(blocks, 2), { width: 100, height: 100 })[0].box, [10, 20, 41, 31]);
+    assert.equal(shrinkBlocks(blocks, 1), blocks);
+    assert.equal(shrinkBlocks(null, 2), null);
   });
 });

@@ -6,33 +6,41 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { OcrPool } from './ocr-pool';
 import { readPageWords } from './page-ocr';
-import { createTesseractEngine, OcrEngine } from './tesseract-engine';
+import { OcrEngine, OcrImage } from './ocr-engine';
+import { checkOcrEngine, ocrEngineFactory, ocrEngineSettings, OcrEngineSettings } from './ocr-engines';
 
-/** A page that takes longer is treated as a hung worker (e.g. its thread died mid-job) and the worker replaced. */
-const RECOGNIZE_TIMEOUT_MS = 120_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * A page whose OCR takes longer fails with OCR_TIMEOUT (422: the page, not the service, is the problem) and
+ * its worker is replaced, so a pathological page or a hung engine thread cannot hold a worker.
+ */
+function withTimeout<T>(promise: Promise<T>, ms: number, page: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DomainError('OVERLOADED', `OCR did not finish within ${ms / 1000} s`, undefined, 10)), ms);
+    timer = setTimeout(() => reject(new DomainError('OCR_TIMEOUT', `OCR of page ${page + 1} did not finish within ${ms / 1000} s`, { page: page + 1, timeoutMs: ms })), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Words with pixel boxes for a page, recognised by a pool of tesseract workers off the event loop. */
+/** Words with pixel boxes for a page, recognised by a pool of OCR engines (tesseract or PP-OCR) off the event loop. */
 @Injectable()
 export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OcrService.name);
   private readonly pool: OcrPool<OcrEngine>;
   private lastStartFailed = false;
   private started = false;
-  private readonly upscaleToLongSide: number;
+  private readonly engineSettings: OcrEngineSettings;
+  private readonly createEngine: () => Promise<OcrEngine>;
+  private readonly timeoutMs: number;
+  /** Why the latest engine start failed, for /health/ready. */
+  private startError: string | undefined;
 
   constructor(
     config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.upscaleToLongSide = config.ocrUpscaleToLongSide;
+    this.engineSettings = ocrEngineSettings(config);
+    this.timeoutMs = config.ocrPageTimeoutMs;
+    this.createEngine = ocrEngineFactory(this.engineSettings);
     this.pool = new OcrPool({ size: config.ocrWorkers, queueLimit: config.queueLimit, create: () => this.startEngine() });
     metrics?.trackOcrQueueDepth(() => this.pool.pending);
   }
@@ -42,10 +50,15 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
     return this.started && !this.lastStartFailed;
   }
 
+  /** For /health/ready: which engine, whether it runs, and why not. */
+  get status(): { engine: string; available: boolean; reason?: string } {
+    return { engine: this.engineSettings.engine, available: this.available, ...(this.startError ? { reason: this.startError } : {}) };
+  }
+
   async recognize(page: PageImage): Promise<PageWord[]> {
     const started = performance.now();
-    const recognize = (png: Buffer) => this.pool.run((engine) => withTimeout(engine.recognize(png), RECOGNIZE_TIMEOUT_MS));
-    const words = await readPageWords(recognize, page, this.upscaleToLongSide);
+    const recognize = (image: OcrImage) => this.pool.run((engine) => withTimeout(engine.recognize(image), this.timeoutMs, page.index));
+    const words = await readPageWords(recognize, page);
     this.metrics?.observeOcr((performance.now() - started) / 1000);
     return words;
   }
@@ -61,14 +74,17 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async startEngine(): Promise<OcrEngine> {
     try {
-      const engine = await createTesseractEngine();
+      checkOcrEngine(this.engineSettings);
+      const engine = await this.createEngine();
       this.started = true;
       this.lastStartFailed = false;
+      this.startError = undefined;
       return engine;
     } catch (error) {
       this.lastStartFailed = true;
-      this.logger.error('Tesseract worker failed to start', error instanceof Error ? error.stack : String(error));
-      throw new DomainError('MODEL_UNAVAILABLE', 'OCR is unavailable', { component: 'ocr' });
+      this.startError = error instanceof Error ? error.message : String(error);
+      this.logger.error(`OCR engine ${this.engineSettings.engine} failed to start: ${this.startError}`);
+      throw new DomainError('MODEL_UNAVAILABLE', 'OCR is unavailable', { component: 'ocr', engine: this.engineSettings.engine });
     }
   }
 }

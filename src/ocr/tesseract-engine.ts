@@ -1,17 +1,16 @@
 import { dirname, join } from 'node:path';
 import { createWorker, OEM } from 'tesseract.js';
-import { OcrBlock } from './ocr-words';
+import { upscalePng } from '../documents/image-codec';
+import { OcrEngine } from './ocr-engine';
+import { OcrBlock, ocrScaleFactor, shrinkBlocks } from './ocr-words';
 
 /** The only file importing tesseract.js. Each engine is one tesseract.js worker thread (its own WASM instance). */
-export interface OcrEngine {
-  recognize(png: Buffer): Promise<OcrBlock[] | null>;
-  terminate(): Promise<void>;
-}
 
 /** English LSTM model shipped in node_modules (the int-quantised "best" model tesseract.js uses for LSTM-only). */
 const LANGUAGE_DATA_DIR = join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
 
-export async function createTesseractEngine(): Promise<OcrEngine> {
+/** `upscaleToLongSide`: small pages are enlarged towards this long side first (ocrScaleFactor; 0 = never). */
+export async function createTesseractEngine(upscaleToLongSide: number): Promise<OcrEngine> {
   const worker = await createWorker('eng', OEM.LSTM_ONLY, {
     // A local folder is read from disk; without langPath tesseract.js would download from a CDN.
     langPath: LANGUAGE_DATA_DIR,
@@ -22,9 +21,11 @@ export async function createTesseractEngine(): Promise<OcrEngine> {
     errorHandler: () => undefined,
   });
   return {
-    async recognize(png) {
+    async recognize(image) {
+      const scale = ocrScaleFactor(image, upscaleToLongSide);
+      const png = scale === 1 ? image.png : await upscalePng(image.png, image.width, image.height, scale);
       const result = await worker.recognize(png, {}, { blocks: true, text: false });
-      return result.data.blocks as OcrBlock[] | null;
+      return shrinkBlocks(result.data.blocks as OcrBlock[] | null, scale);
     },
     async terminate() {
       await worker.terminate();

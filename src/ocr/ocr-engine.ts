@@ -1,0 +1,25 @@
+import { OcrBlock } from './ocr-words';
+
+/** A page as the engines receive it: PNG bytes and their size. */
+export interface OcrImage {
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+/** One OCR engine instance (a worker thread of its own); the pool runs one page at a time on each. */
+export interface OcrEngine {
+  /**
+   * Blocks → paragraphs → lines → words, boxes in the image's pixels. Each engine sizes what it reads itself
+   * (tesseract enlarges small pages; PP-OCR sizes its detector input).
+   */
+  recognize(image: OcrImage): Promise<OcrBlock[] | null>;
+  terminate(): Promise<void>;
+}
+
+export const OCR_ENGINES = ['tesseract', 'ppocr'] as const;
+export type OcrEngineName = (typeof OCR_ENGINES)[number];
+
+/** PP-OCRv6 sizes fetched by scripts/fetch-ppocr.sh, one sub-folder each. */
+export const PPOCR_MODELS = ['small', 'tiny'] as const;
+export type PpocrModel = (typeof PPOCR_MODELS)[number];

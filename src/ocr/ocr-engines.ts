@@ -1,0 +1,40 @@
+import type { AppConfig } from '../config/app-config';
+import { OcrEngine, OcrEngineName, PpocrModel } from './ocr-engine';
+import { createPpocrEngine, LATIN_CHARSET, ppocrModelPaths } from './ppocr/ppocr-engine';
+import { createTesseractEngine } from './tesseract-engine';
+
+/** What it takes to start engines of either kind; the service (AppConfig) and offline `prepare` fill it alike. */
+export interface OcrEngineSettings {
+  engine: OcrEngineName;
+  /** tesseract: small pages are enlarged towards this long side first (0 = never). */
+  tesseractUpscaleTo: number;
+  /** Folder holding the PP-OCR model files (scripts/fetch-ppocr.sh). */
+  ppocrDir: string;
+  ppocrDetector: PpocrModel;
+  ppocrRecognizer: PpocrModel;
+  /** Intra-op threads of each PP-OCR session (tesseract.js is single-threaded). */
+  ppocrThreads: number;
+  /** Long side of the PP-OCR detector's input. */
+  ppocrDetectLongSide: number;
+  /** Decode only Latin characters (English documents) instead of the model's whole vocabulary. */
+  ppocrLatinOnly: boolean;
+}
+
+/** The engine settings of a service config; offline `prepare` and `eval` read the same fields. */
+export function ocrEngineSettings(config: Readonly<AppConfig>): OcrEngineSettings {
+  return { engine: config.ocrEngine, tesseractUpscaleTo: config.ocrUpscaleToLongSide, ppocrDetectLongSide: config.ppocrDetectLongSide, ppocrDir: config.ppocrDir, ppocrDetector: config.ppocrDetector, ppocrRecognizer: config.ppocrRecognizer, ppocrThreads: config.ppocrThreads, ppocrLatinOnly: config.ppocrLatinOnly };
+}
+
+/** Throws, naming the missing file and the install step, when the chosen engine cannot start. */
+export function checkOcrEngine(settings: OcrEngineSettings): void {
+  if (settings.engine === 'ppocr') ppocrModelPaths(settings.ppocrDir, settings.ppocrDetector, settings.ppocrRecognizer);
+}
+
+export function ocrEngineFactory(settings: OcrEngineSettings): () => Promise<OcrEngine> {
+  if (settings.engine === 'tesseract') return () => createTesseractEngine(settings.tesseractUpscaleTo);
+  return () =>
+    createPpocrEngine({ modelDir: settings.ppocrDir, detector: settings.ppocrDetector, recognizer: settings.ppocrRecognizer, threads: settings.ppocrThreads,
+      charset: settings.ppocrLatinOnly ? LATIN_CHARSET : '',
+      detectionLongSide: settings.ppocrDetectLongSide,
+    });
+}

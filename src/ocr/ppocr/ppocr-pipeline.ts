@@ -1,0 +1,114 @@
+import { OcrBlock, OcrWord } from '../ocr-words';
+import { cropQuad, Point, RgbRaster } from './raster';
+import { boxesFromProbabilityMap, DB_DEFAULTS, detectionInput, DetectionOptions, detectionTensor, readingOrder } from './text-detection';
+import {
+  BATCHING_DEFAULTS,
+  BatchingOptions,
+  decodeCtc,
+  planRecognitionBatches,
+  recognitionTensor,
+  wordsFromCharacters,
+} from './text-recognition';
+
+/**
+ * One page through PP-OCR: detect text lines, crop each upright, recognise them in width-sorted batches, and
+ * return them as OCR blocks (one detected line = one block with one line, words with page-pixel boxes), the shape
+ * `wordsFromBlocks` reads for both engines. The networks are behind `PpocrNetworks` so this runs without ONNX.
+ */
+
+export interface PpocrNetworks {
+  /** NCHW 1×3×height×width → probability map 1×1×height×width. */
+  detect(input: Float32Array, width: number, height: number): Promise<Float32Array>;
+  /** NCHW batch×3×48×width → batch × columns × classes probabilities. */
+  recognize(input: Float32Array, batch: number, width: number): Promise<{ probabilities: Float32Array; columns: number; classes: number }>;
+}
+
+export interface PpocrSettings {
+  /** Long side of the detector's input: ~100 dpi scans are found better at about twice their size. */
+  detectionLongSide: number;
+  detection: DetectionOptions;
+  batching: BatchingOptions;
+  /** Lines whose mean character probability is lower are dropped (PaddleOCR's text score). */
+  minLineScore: number;
+}
+
+/** The service's default (AppConfig.ppocrDetectLongSide): chosen on FUNSD train pages (docs/evaluation.md). */
+export const DEFAULT_PPOCR_DETECT_LONG_SIDE = 1504;
+
+export const PPOCR_DEFAULTS: PpocrSettings = { detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE, detection: DB_DEFAULTS, batching: BATCHING_DEFAULTS, minLineScore: 0.5 };
+
+export interface PpocrTimings {
+  /** Whole phases, and the share of each spent inside the network. */
+  detectMs: number;
+  detectNetworkMs: number;
+  recognizeMs: number;
+  recognizeNetworkMs: number;
+  lines: number;
+  /** Recogniser input columns run, padding included, and those covering crops. */
+  recognizedWidth: number;
+  croppedWidth: number;
+}
+
+export const emptyTimings = (): PpocrTimings => ({ detectMs: 0, detectNetworkMs: 0, recognizeMs: 0, recognizeNetworkMs: 0, lines: 0, recognizedWidth: 0, croppedWidth: 0 });
+
+export async function readTextLines(
+  page: RgbRaster,
+  networks: PpocrNetworks,
+  vocabulary: readonly string[],
+  settings: PpocrSettings = PPOCR_DEFAULTS,
+  timings: PpocrTimings = emptyTimings(),
+): Promise<OcrBlock[]> {
+  const started = Date.now();
+  const input = detectionInput(page, settings.detectionLongSide);
+  const { width, height } = input.image;
+  const tensor = detectionTensor(input.image);
+  const detectStarted = Date.now();
+  const map = await networks.detect(tensor, width, height);
+  timings.detectNetworkMs += Date.now() - detectStarted;
+  const boxes = boxesFromProbabilityMap(map, { width, height, scaleX: input.scaleX, scaleY: input.scaleY }, page, settings.detection);
+  const heights = boxes.map((box) => box.quad[3][1] - box.quad[0][1]).sort((a, b) => a - b);
+  const ordered = readingOrder(boxes, heights.length > 0 ? heights[Math.floor(heights.length / 2)] / 2 : 0);
+  const crops = ordered.map((box) => cropQuad(page, box.quad));
+  const detected = Date.now();
+
+  const lines: OcrWord[][] = crops.map(() => []);
+  for (const plan of planRecognitionBatches(crops.map((crop) => crop.raster), settings.batching)) {
+    const rasters = plan.indices.map((i) => crops[i].raster);
+    const { tensor, resizedWidths } = recognitionTensor(rasters, plan.width);
+    const recognizeStarted = Date.now();
+    const output = await networks.recognize(tensor, rasters.length, plan.width);
+    timings.recognizeNetworkMs += Date.now() - recognizeStarted;
+    timings.recognizedWidth += rasters.length * plan.width;
+    timings.croppedWidth += resizedWidths.reduce((sum, w) => sum + w, 0);
+    plan.indices.forEach((cropIndex, n) => {
+      const offset = n * output.columns * output.classes;
+      const columnWidth = plan.width / output.columns;
+      // Columns over the zero padding right of a short crop carry no text.
+      const usedColumns = Math.min(output.columns, Math.ceil(resizedWidths[n] / columnWidth) + 1);
+      const characters = decodeCtc(output.probabilities, offset, usedColumns, output.classes, vocabulary);
+      const printed = characters.filter((c) => c.text.trim() !== '');
+      const lineScore = printed.reduce((sum, c) => sum + c.probability, 0) / Math.max(1, printed.length);
+      if (printed.length === 0 || lineScore < settings.minLineScore) return;
+      const crop = crops[cropIndex];
+      const geometry = { columnWidth, resizedWidth: resizedWidths[n], cropWidth: crop.raster.width };
+      lines[cropIndex] = wordsFromCharacters(characters, geometry).map((word) =>
+        toOcrWord(word.text, word.confidence, crop.toPage, word.left, word.right, crop.raster.height),
+      );
+    });
+  }
+  timings.detectMs = detected - started;
+  timings.recognizeMs = Date.now() - detected;
+  timings.lines = crops.length;
+  return lines.filter((words) => words.length > 0).map((words) => ({ paragraphs: [{ lines: [{ words }] }] }));
+}
+
+function toOcrWord(text: string, confidence: number, toPage: (point: Point) => Point, left: number, right: number, height: number): OcrWord {
+  const corners = [toPage([left, 0]), toPage([right, 0]), toPage([right, height]), toPage([left, height])];
+  const xs = corners.map((p) => p[0]);
+  const ys = corners.map((p) => p[1]);
+  return {
+    text,
+    confidence: confidence * 100,
+    bbox: { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) },
+  };
+}
