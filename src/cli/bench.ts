@@ -16,6 +16,7 @@ import { imageTokens, modelDimensions, pageFlops } from '../evaluation/model-flo
 import { NATIVE_TESSERACT, nativeTesseractAvailable, nativeTesseractVersion, timeNativeTesseract } from '../evaluation/native-tesseract';
 import { servedModelFor } from '../evaluation/served-model';
 import { ServiceClient } from '../evaluation/service-client';
+import { OcrEngineName } from '../ocr/ocr-engine';
 
 /**
  * `bench`: throughput and latency of /v1/extract, /v1/classify and /v1/ask on FUNSD test pages — model only
@@ -36,11 +37,12 @@ interface EndpointModel {
   windows: number[][];
 }
 
-function serviceConfig(batching: boolean): Readonly<AppConfig> {
+function serviceConfig(batching: boolean, ocrEngine?: OcrEngineName): Readonly<AppConfig> {
   const configuredWait = Number(process.env.AETNET_BATCH_MAX_WAIT_MS ?? '');
   return loadAppConfig({
     LOG_LEVEL: 'warn',
     ...process.env,
+    ...(ocrEngine ? { AETNET_OCR_ENGINE: ocrEngine } : {}),
     // Every request must do its own decoding, OCR and image encoding.
     AETNET_PAGE_CACHE_MAX_ENTRIES: '0',
     AETNET_BATCH_MAX_WAIT_MS: batching ? String(configuredWait > 0 ? configuredWait : 5) : '0',
@@ -66,26 +68,37 @@ async function endpointModels(client: ServiceClient, args: BenchArgs, pages: rea
   return found;
 }
 
-async function benchSetting(batching: boolean, args: BenchArgs, pages: readonly BenchPage[], header: string[]): Promise<{ cells: BenchCell[]; models: EndpointModel[] }> {
-  const config = serviceConfig(batching);
+/** A cell with the OCR engine its end-to-end requests went through. */
+type EngineCell = BenchCell & { ocrEngine: string };
+
+async function benchSetting(
+  batching: boolean,
+  args: BenchArgs,
+  pages: readonly BenchPage[],
+  header: string[],
+  ocrEngine?: OcrEngineName,
+  paths: readonly BenchPath[] = ['model-only', 'end-to-end'],
+): Promise<{ cells: EngineCell[]; models: EndpointModel[] }> {
+  const config = serviceConfig(batching, ocrEngine);
   const client = await ServiceClient.start(config);
   try {
     if (header.length === 0) header.push(...describeMachine(config, await client.models()), `batching on: max batch ${config.batchMaxSize} rows, max wait ${serviceConfig(true).batchMaxWaitMs} ms`);
     const models = await endpointModels(client, args, pages);
-    const cells: BenchCell[] = [];
+    const cells: EngineCell[] = [];
     for (const { endpoint, questions } of models) {
       const uploads = (withWords: boolean) => pages.map((page, i) => benchUpload(endpoint, page, withWords, questions[i]));
-      for (const path of ['model-only', 'end-to-end'] as BenchPath[]) {
+      for (const path of paths) {
         const pathUploads = uploads(path === 'model-only');
         // Untimed: lazily started OCR workers and ONNX sessions start here, not in the first timed request.
         const warm = await runCell(client, { batching: batching ? 'on' : 'off', endpoint, path, concurrency: 1 }, pathUploads, { requests: 1, maxMs: 600_000 });
         if (warm.served !== 1) throw new Error(`${endpoint} ${path} warm-up failed: ${warm.errors.join('; ') || 'refused'}`);
         for (const concurrency of args.concurrency) {
           const requests = path === 'model-only' ? args.requests : args.e2eRequests;
-          const cell = await runCell(client, { batching: batching ? 'on' : 'off', endpoint, path, concurrency }, pathUploads, { requests, maxMs: args.cellSeconds * 1000 });
+          const measured = await runCell(client, { batching: batching ? 'on' : 'off', endpoint, path, concurrency }, pathUploads, { requests, maxMs: args.cellSeconds * 1000 });
+          const cell = { ...measured, ocrEngine: path === 'model-only' ? '–' : config.ocrEngine };
           cells.push(cell);
           log(
-            `batching ${cell.batching}, ${endpoint} ${path}, c=${concurrency}: ${cell.served}/${cell.sent} served, ${cellNumber(cell.pagesPerSecond)} pages/s, ` +
+            `batching ${cell.batching}, ${endpoint} ${path}${path === 'end-to-end' ? ` (${config.ocrEngine})` : ''}, c=${concurrency}: ${cell.served}/${cell.sent} served, ${cellNumber(cell.pagesPerSecond)} pages/s, ` +
               `p50 ${cellMs(cell.latencyMs.median)} ms${cell.rejected ? `, ${cell.rejected} refused` : ''}${cell.failed ? `, ${cell.failed} failed (${cell.errors[0]})` : ''}`,
           );
         }
@@ -97,12 +110,13 @@ async function benchSetting(batching: boolean, args: BenchArgs, pages: readonly 
   }
 }
 
-function latencyTable(cells: readonly BenchCell[]): string[] {
+function latencyTable(cells: readonly EngineCell[]): string[] {
   return markdownTable(
-    ['endpoint', 'path', 'batching', 'concurrency', 'served/sent', 'pages/s', 'p50 ms', 'p95 ms', 'p99 ms', 'model ms p50', '429/503'],
+    ['endpoint', 'path', 'OCR', 'batching', 'concurrency', 'served/sent', 'pages/s', 'p50 ms', 'p95 ms', 'p99 ms', 'model ms p50', 'OCR ms p50', '429/503'],
     cells.map((c) => [
       c.endpoint,
       c.path,
+      c.ocrEngine,
       c.batching,
       c.concurrency,
       `${c.served}/${c.sent}${c.capped ? ' (time cap)' : ''}`,
@@ -111,6 +125,7 @@ function latencyTable(cells: readonly BenchCell[]): string[] {
       cellMs(c.latencyMs.p95),
       cellMs(c.latencyMs.p99),
       cellMs(c.modelMs.median),
+      c.path === 'end-to-end' ? cellMs(c.ocrMs.median) : '–',
       c.rejected,
     ]),
   );
@@ -214,37 +229,43 @@ async function eagerSection(models: readonly EndpointModel[], cells: readonly Be
   return { lines, rows };
 }
 
-async function ocrSection(pages: readonly BenchPage[], cells: readonly BenchCell[]): Promise<{ lines: string[]; report: Record<string, unknown> }> {
-  const ours = cells.filter((c) => c.path === 'end-to-end' && c.concurrency === Math.min(...cells.map((x) => x.concurrency))).flatMap((c) => c.requests.map((r) => r.ocrMs));
-  const oursSummary = summarizeLatencies(ours);
+async function ocrSection(pages: readonly BenchPage[], cells: readonly EngineCell[]): Promise<{ lines: string[]; report: Record<string, unknown> }> {
+  const lowest = Math.min(...cells.map((x) => x.concurrency));
+  const engines = [...new Set(cells.filter((c) => c.path === 'end-to-end').map((c) => c.ocrEngine))];
+  const ours = engines.map((engine) => {
+    const ms = cells.filter((c) => c.path === 'end-to-end' && c.ocrEngine === engine && c.concurrency === lowest).flatMap((c) => c.requests.map((r) => r.ocrMs));
+    return { engine, summary: summarizeLatencies(ms) };
+  });
   if (!(await nativeTesseractAvailable())) {
-    return { lines: [`native tesseract: ${NATIVE_TESSERACT} not installed — skipped; ours: median ${cellMs(oursSummary.median)} ms/page`], report: { ours: oursSummary } };
+    const medians = ours.map((o) => `${o.engine} ${cellMs(o.summary.median)}`).join(', ');
+    return { lines: [`native tesseract: ${NATIVE_TESSERACT} not installed — skipped; ours (median ms/page): ${medians}`], report: { ours } };
   }
   const version = await nativeTesseractVersion();
   const native: number[] = [];
   for (const page of pages) native.push(await timeNativeTesseract(page.imagePath));
   const nativeSummary = summarizeLatencies(native);
-  const ratio = oursSummary.median / nativeSummary.median;
+  const ratios = ours.map((o) => ({ engine: o.engine, ratio: o.summary.median / nativeSummary.median }));
   const lines = markdownTable(
-    ['OCR per page', 'median ms', 'p95 ms', 'pages'],
+    ['OCR per page', 'median ms', 'p95 ms', 'pages', 'ours / native'],
     [
-      ['ours (tesseract.js worker pool, `timings.ocrMs`, lowest concurrency)', cellMs(oursSummary.median), cellMs(oursSummary.p95), oursSummary.count],
-      [`native ${version} (tsv, process start included)`, cellMs(nativeSummary.median), cellMs(nativeSummary.p95), nativeSummary.count],
+      ...ours.map((o, i) => [`ours: ${o.engine} (worker pool, \`timings.ocrMs\`, concurrency ${lowest})`, cellMs(o.summary.median), cellMs(o.summary.p95), o.summary.count, cellNumber(ratios[i].ratio, '×')]),
+      [`native ${version} (tsv, process start included)`, cellMs(nativeSummary.median), cellMs(nativeSummary.p95), nativeSummary.count, '1×'],
     ],
   );
-  lines.push('', `OCR ours / native (medians): ${cellNumber(ratio, '×')}`);
-  return { lines, report: { ours: oursSummary, native: nativeSummary, nativeVersion: version, ratio } };
+  return { lines, report: { ours, native: nativeSummary, nativeVersion: version, ratios } };
 }
 
 async function bench(args: BenchArgs): Promise<void> {
   const pages = await loadBenchPages(args.funsdDir, args.pages);
   const header: string[] = [];
-  const cells: BenchCell[] = [];
+  const cells: EngineCell[] = [];
   let models: EndpointModel[] = [];
+  const [firstEngine, ...otherEngines] = args.ocrEngines ?? [undefined];
   for (const batching of [true, false]) {
-    const result = await benchSetting(batching, args, pages, header);
+    const result = await benchSetting(batching, args, pages, header, firstEngine);
     cells.push(...result.cells);
     models = result.models;
+    for (const engine of otherEngines) cells.push(...(await benchSetting(batching, args, pages, header, engine, ['end-to-end'])).cells);
   }
   if (models.length === 0) throw new Error(`no model is loaded for ${args.endpoints.join(', ')}`);
   const config = serviceConfig(false);

@@ -25,7 +25,7 @@ function prefixed(source: string, error: unknown): Error {
 /**
  * A document file (every page of a multi-page TIFF or PDF) with its words: client words as the API takes them,
  * else the PDF text layer, else OCR.
- * `recognize` is only called when a document has no words, so a fully worded manifest never starts tesseract.
+ * `recognize` is only called when a document has no words, so a fully worded manifest never starts OCR.
  */
 export async function loadDocumentPages(imagePath: string, words: unknown, source: string, recognize: () => Recognize): Promise<DocumentPage[]> {
   let pages: PageImage[];

@@ -26,7 +26,7 @@ export interface PrepareArgs {
   maxLength: number;
   stride: number;
   imageSize: number;
-  /** Tesseract workers for documents without words. */
+  /** OCR engines (AETNET_OCR_ENGINE) for documents without words. */
   ocrWorkers: number;
   maxQuestionTokens: number;
   /** Allowed class names in this order (classify); absent → the sorted labels found. */

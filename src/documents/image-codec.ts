@@ -11,10 +11,16 @@ export async function resizeToRgb(input: Buffer | string, size: number): Promise
   return sharp(input).removeAlpha().toColourspace('srgb').resize(size, size, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
 }
 
-/** A page image enlarged `factor` times (bicubic), as PNG: for OCR of low-resolution scans. */
-export async function upscalePng(png: Buffer, width: number, height: number, factor: number): Promise<Buffer> {
+/**
+ * A page prepared for OCR, as PNG: enlarged `scale` times (bicubic; low-resolution scans) and, with `normalise`,
+ * grey with its contrast stretched to the full range.
+ */
+export async function ocrInputPng(png: Buffer, width: number, height: number, options: { scale: number; normalise: boolean }): Promise<Buffer> {
+  let image = sharp(png);
+  if (options.scale !== 1) image = image.resize(Math.round(width * options.scale), Math.round(height * options.scale), { fit: 'fill', kernel: 'cubic' });
+  if (options.normalise) image = image.greyscale().normalise();
   // Fast PNG compression: the image only travels to the OCR engine.
-  return sharp(png).resize(Math.round(width * factor), Math.round(height * factor), { fit: 'fill', kernel: 'cubic' }).png({ compressionLevel: 1 }).toBuffer();
+  return image.png({ compressionLevel: 1 }).toBuffer();
 }
 
 /** Encode raw RGB pixels as PNG. */

@@ -28,6 +28,15 @@ describe('parseEvalArgs', () => {
     assert.equal(args.mode, 'gold');
     assert.equal(args.limit, 3);
     assert.equal(args.json, resolve('out.json'));
+    assert.equal(args.ocrEngines, undefined);
+  });
+
+  it('runs once per OCR engine with --ocr-engines, for eval and bench alike', () => {
+    const base = ['--dataset', 'funsd-ocr', '--split', 'test'];
+    assert.deepEqual(parseEvalArgs([...base, '--ocr-engines', 'tesseract, ppocr'], repo).ocrEngines, ['tesseract', 'ppocr']);
+    assert.deepEqual(parseBenchArgs(['--ocr-engines', 'ppocr'], repo).ocrEngines, ['ppocr']);
+    assert.throws(() => parseEvalArgs([...base, '--ocr-engines', 'easyocr'], repo), /--ocr-engines takes a list of tesseract, ppocr/);
+    assert.throws(() => parseBenchArgs(['--ocr-engines', ','], repo), UsageError);
   });
 
   it('rejects unknown datasets, splits, modes, limits and flags with a usage error', () => {

@@ -10,7 +10,7 @@ export const EVAL_USAGE =
   '       eval --dataset classify --manifest <manifest.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
 export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
-  '[--cell-seconds S] [--checkpoint task=path,…] [--eager-windows N] [--funsd-dir <dir>] [--json <out.json>] [--quick]';
+  '[--cell-seconds S] [--checkpoint task=path,…] [--eager-windows N] [--ocr-engines tesseract,ppocr] [--funsd-dir <dir>] [--json <out.json>] [--quick]';
 
 export const MEMORY_USAGE = 'usage: memory [--endpoint extract|classify|ask] [--requests 100] [--pages 4] [--funsd-dir <dir>]';
 
@@ -59,6 +59,8 @@ export interface BenchArgs {
   funsdDir: string;
   json?: string;
   quick: boolean;
+  /** End-to-end cells once per OCR engine (the first also runs the model-only cells); absent = the configured one. */
+  ocrEngines?: OcrEngineName[];
 }
 
 /** Full runs and `--quick` (a smoke run in well under two minutes on tiny bundles); explicit flags win. */
@@ -106,7 +108,7 @@ export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
 export function parseBenchArgs(argv: string[], repoRoot: string): BenchArgs {
   const values = parseFlags(
     argv,
-    ['endpoints', 'concurrency', 'pages', 'requests', 'e2e-requests', 'cell-seconds', 'checkpoint', 'eager-windows', 'funsd-dir', 'json'],
+    ['endpoints', 'concurrency', 'pages', 'requests', 'e2e-requests', 'cell-seconds', 'checkpoint', 'eager-windows', 'funsd-dir', 'json', 'ocr-engines'],
     ['quick'],
     BENCH_USAGE,
   );
@@ -126,6 +128,7 @@ export function parseBenchArgs(argv: string[], repoRoot: string): BenchArgs {
     funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),
     json: json === undefined ? undefined : resolve(json),
     quick,
+    ...(values['ocr-engines'] === undefined ? {} : { ocrEngines: ocrEngineList(values['ocr-engines'] as string) }),
   };
 }
 

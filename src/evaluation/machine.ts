@@ -25,7 +25,10 @@ export function describeMachine(config: Readonly<AppConfig>, models: readonly Se
 
 /** The engine and the settings that change what it reads, as the table's first column. */
 export function describeOcrEngine(config: Readonly<AppConfig>): string {
-  if (config.ocrEngine === 'tesseract') return `tesseract.js 4.0.0_best_int, upscale to ${config.ocrUpscaleToLongSide} px, ${config.ocrWorkers} workers`;
+  if (config.ocrEngine === 'tesseract') {
+    const normalise = config.tesseractNormalise ? ', normalised' : '';
+    return `tesseract.js ${config.tesseractData}, PSM ${config.tesseractPageSegMode}, upscale to ${config.ocrUpscaleToLongSide} px${normalise}, ${config.ocrWorkers} workers`;
+  }
   return (
     `PP-OCRv6 det ${config.ppocrDetector} @ ${config.ppocrDetectLongSide} px + rec ${config.ppocrRecognizer}` +
     `${config.ppocrLatinOnly ? ' (Latin)' : ''}, ${config.ocrWorkers} workers × ${config.ppocrThreads} threads`

@@ -17,6 +17,11 @@ export interface SessionOptions {
   executionProviders: readonly string[];
   /** Intra-op threads per session; 0 leaves ORT's default. */
   intraOpThreads: number;
+  /**
+   * false: idle intra-op threads sleep instead of spinning. For sessions that share cores with others (the OCR
+   * pool beside the inference workers), where spinning threads steal the cores the busy ones need.
+   */
+  spinning?: boolean;
 }
 
 export interface ModelSession {
@@ -49,6 +54,7 @@ export async function createModelSession(
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+        ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       };
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       return wrapSession(session, provider);

@@ -23,3 +23,7 @@ export type OcrEngineName = (typeof OCR_ENGINES)[number];
 /** PP-OCRv6 sizes fetched by scripts/fetch-ppocr.sh, one sub-folder each. */
 export const PPOCR_MODELS = ['small', 'tiny'] as const;
 export type PpocrModel = (typeof PPOCR_MODELS)[number];
+
+/** English traineddata folders of @tesseract.js-data/eng: the int-quantised LSTM "best" model, or the standard one. */
+export const TESSERACT_DATA = ['4.0.0_best_int', '4.0.0'] as const;
+export type TesseractData = (typeof TESSERACT_DATA)[number];

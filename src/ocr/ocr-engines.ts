@@ -1,28 +1,43 @@
 import type { AppConfig } from '../config/app-config';
 import { OcrEngine, OcrEngineName, PpocrModel } from './ocr-engine';
 import { createPpocrEngine, LATIN_CHARSET, ppocrModelPaths } from './ppocr/ppocr-engine';
-import { createTesseractEngine } from './tesseract-engine';
+import { createTesseractEngine, TesseractOptions } from './tesseract-engine';
 
 /** What it takes to start engines of either kind; the service (AppConfig) and offline `prepare` fill it alike. */
 export interface OcrEngineSettings {
   engine: OcrEngineName;
-  /** tesseract: small pages are enlarged towards this long side first (0 = never). */
-  tesseractUpscaleTo: number;
+  tesseract: TesseractOptions;
   /** Folder holding the PP-OCR model files (scripts/fetch-ppocr.sh). */
   ppocrDir: string;
   ppocrDetector: PpocrModel;
   ppocrRecognizer: PpocrModel;
-  /** Intra-op threads of each PP-OCR session (tesseract.js is single-threaded). */
-  ppocrThreads: number;
   /** Long side of the PP-OCR detector's input. */
   ppocrDetectLongSide: number;
+  /** Intra-op threads of each PP-OCR session (tesseract.js is single-threaded), and whether idle ones spin. */
+  ppocrThreads: number;
+  ppocrSpinning: boolean;
   /** Decode only Latin characters (English documents) instead of the model's whole vocabulary. */
   ppocrLatinOnly: boolean;
 }
 
 /** The engine settings of a service config; offline `prepare` and `eval` read the same fields. */
 export function ocrEngineSettings(config: Readonly<AppConfig>): OcrEngineSettings {
-  return { engine: config.ocrEngine, tesseractUpscaleTo: config.ocrUpscaleToLongSide, ppocrDetectLongSide: config.ppocrDetectLongSide, ppocrDir: config.ppocrDir, ppocrDetector: config.ppocrDetector, ppocrRecognizer: config.ppocrRecognizer, ppocrThreads: config.ppocrThreads, ppocrLatinOnly: config.ppocrLatinOnly };
+  return {
+    engine: config.ocrEngine,
+    tesseract: {
+      upscaleToLongSide: config.ocrUpscaleToLongSide,
+      data: config.tesseractData,
+      pageSegMode: config.tesseractPageSegMode,
+      normalise: config.tesseractNormalise,
+    },
+    ppocrDir: config.ppocrDir,
+    ppocrDetector: config.ppocrDetector,
+    ppocrRecognizer: config.ppocrRecognizer,
+    ppocrDetectLongSide: config.ppocrDetectLongSide,
+    ppocrThreads: config.ppocrThreads,
+    ppocrSpinning: config.ppocrSpinning,
+    ppocrLatinOnly: config.ppocrLatinOnly,
+  };
 }
 
 /** Throws, naming the missing file and the install step, when the chosen engine cannot start. */
@@ -31,9 +46,14 @@ export function checkOcrEngine(settings: OcrEngineSettings): void {
 }
 
 export function ocrEngineFactory(settings: OcrEngineSettings): () => Promise<OcrEngine> {
-  if (settings.engine === 'tesseract') return () => createTesseractEngine(settings.tesseractUpscaleTo);
+  if (settings.engine === 'tesseract') return () => createTesseractEngine(settings.tesseract);
   return () =>
-    createPpocrEngine({ modelDir: settings.ppocrDir, detector: settings.ppocrDetector, recognizer: settings.ppocrRecognizer, threads: settings.ppocrThreads,
+    createPpocrEngine({
+      modelDir: settings.ppocrDir,
+      detector: settings.ppocrDetector,
+      recognizer: settings.ppocrRecognizer,
+      threads: settings.ppocrThreads,
+      spinning: settings.ppocrSpinning,
       charset: settings.ppocrLatinOnly ? LATIN_CHARSET : '',
       detectionLongSide: settings.ppocrDetectLongSide,
     });

@@ -34,7 +34,7 @@ describe('health and app foundation, without models', () => {
   it('GET /health/ready is 503 while no model is loaded, with OCR up', async () => {
     const response = await app.inject({ method: 'GET', url: '/health/ready' });
     assert.equal(response.statusCode, 503);
-    assert.deepEqual(response.json(), { status: 'not_ready', ocr: { engine: 'tesseract', available: true }, models: [] });
+    assert.deepEqual(response.json(), { status: 'not_ready', ocr: { engine: 'ppocr', available: true }, models: [] });
   });
 
   it('unknown routes answer 404 NOT_FOUND in the error shape', async () => {

@@ -28,10 +28,13 @@ export interface PpocrEngineOptions {
   recognizer: PpocrModel;
   /** Intra-op threads of each of the two sessions. */
   threads: number;
+  /** Whether idle ORT threads spin (see SessionOptions.spinning). */
+  spinning: boolean;
   /** Restricts decoding to these characters; '' = every character the model knows. */
   charset: string;
   detectionLongSide?: number;
   recognitionMinWidth?: number;
+  inkPadding?: number;
 }
 
 export class PpocrModelMissing extends Error {}
@@ -59,10 +62,11 @@ export function ppocrModelPaths(modelDir: string, detector: PpocrModel, recogniz
 export async function createPpocrEngine(options: PpocrEngineOptions, onTimings?: (timings: PpocrTimings) => void): Promise<OcrEngine> {
   const workerData: PpocrWorkerData = {
     ...ppocrModelPaths(options.modelDir, options.detector, options.recognizer),
-    sessionOptions: { executionProviders: ['cpu'], intraOpThreads: options.threads },
+    sessionOptions: { executionProviders: ['cpu'], intraOpThreads: options.threads, spinning: options.spinning },
     settings: {
       ...PPOCR_DEFAULTS,
       detectionLongSide: options.detectionLongSide ?? PPOCR_DEFAULTS.detectionLongSide,
+      inkPadding: options.inkPadding ?? PPOCR_DEFAULTS.inkPadding,
       batching: { ...PPOCR_DEFAULTS.batching, minWidth: options.recognitionMinWidth ?? PPOCR_DEFAULTS.batching.minWidth },
     },
     charset: options.charset,

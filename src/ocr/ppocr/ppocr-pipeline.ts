@@ -1,11 +1,12 @@
 import { OcrBlock, OcrWord } from '../ocr-words';
-import { cropQuad, Point, RgbRaster } from './raster';
+import { cropQuad, inkBox, RgbRaster, TextCrop } from './raster';
 import { boxesFromProbabilityMap, DB_DEFAULTS, detectionInput, DetectionOptions, detectionTensor, readingOrder } from './text-detection';
 import {
   BATCHING_DEFAULTS,
   BatchingOptions,
   decodeCtc,
   planRecognitionBatches,
+  RecognizedWord,
   recognitionTensor,
   wordsFromCharacters,
 } from './text-recognition';
@@ -30,12 +31,17 @@ export interface PpocrSettings {
   batching: BatchingOptions;
   /** Lines whose mean character probability is lower are dropped (PaddleOCR's text score). */
   minLineScore: number;
+  /**
+   * Word boxes are shrunk to their ink and padded by this many page pixels (FUNSD's gold boxes sit close around
+   * the ink); negative = keep the recogniser's extent at the full line height.
+   */
+  inkPadding: number;
 }
 
 /** The service's default (AppConfig.ppocrDetectLongSide): chosen on FUNSD train pages (docs/evaluation.md). */
 export const DEFAULT_PPOCR_DETECT_LONG_SIDE = 1504;
 
-export const PPOCR_DEFAULTS: PpocrSettings = { detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE, detection: DB_DEFAULTS, batching: BATCHING_DEFAULTS, minLineScore: 0.5 };
+export const PPOCR_DEFAULTS: PpocrSettings = { detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE, detection: DB_DEFAULTS, batching: BATCHING_DEFAULTS, minLineScore: 0.5, inkPadding: 2 };
 
 export interface PpocrTimings {
   /** Whole phases, and the share of each spent inside the network. */
@@ -91,9 +97,7 @@ export async function readTextLines(
       if (printed.length === 0 || lineScore < settings.minLineScore) return;
       const crop = crops[cropIndex];
       const geometry = { columnWidth, resizedWidth: resizedWidths[n], cropWidth: crop.raster.width };
-      lines[cropIndex] = wordsFromCharacters(characters, geometry).map((word) =>
-        toOcrWord(word.text, word.confidence, crop.toPage, word.left, word.right, crop.raster.height),
-      );
+      lines[cropIndex] = wordsFromCharacters(characters, geometry).map((word) => toOcrWord(word, crop, settings.inkPadding));
     });
   }
   timings.detectMs = detected - started;
@@ -102,13 +106,23 @@ export async function readTextLines(
   return lines.filter((words) => words.length > 0).map((words) => ({ paragraphs: [{ lines: [{ words }] }] }));
 }
 
-function toOcrWord(text: string, confidence: number, toPage: (point: Point) => Point, left: number, right: number, height: number): OcrWord {
-  const corners = [toPage([left, 0]), toPage([right, 0]), toPage([right, height]), toPage([left, height])];
+function toOcrWord(word: RecognizedWord, crop: TextCrop, inkPadding: number): OcrWord {
+  let box = { x0: word.left, y0: 0, x1: word.right, y1: crop.raster.height };
+  const ink = inkPadding >= 0 ? inkBox(crop.raster, word.left, word.right) : null;
+  if (ink) {
+    box = {
+      x0: Math.max(0, ink.x0 - inkPadding),
+      y0: Math.max(0, ink.y0 - inkPadding),
+      x1: Math.min(crop.raster.width, ink.x1 + inkPadding),
+      y1: Math.min(crop.raster.height, ink.y1 + inkPadding),
+    };
+  }
+  const corners = [crop.toPage([box.x0, box.y0]), crop.toPage([box.x1, box.y0]), crop.toPage([box.x1, box.y1]), crop.toPage([box.x0, box.y1])];
   const xs = corners.map((p) => p[0]);
   const ys = corners.map((p) => p[1]);
   return {
-    text,
-    confidence: confidence * 100,
+    text: word.text,
+    confidence: word.confidence * 100,
     bbox: { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) },
   };
 }

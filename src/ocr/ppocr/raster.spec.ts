@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyHomography, createRaster, cropQuad, homography, Quad, resizeBilinear, RgbRaster } from './raster';
+import { applyHomography, createRaster, cropQuad, homography, inkBox, Quad, resizeBilinear, RgbRaster } from './raster';
 
 /** A raster whose red channel is x, green y and blue 7, so every pixel says where it came from. */
 function coordinateRaster(width: number, height: number): RgbRaster {
@@ -58,5 +58,23 @@ describe('homography and cropQuad', () => {
     assert.deepEqual(pixel(crop.raster, 0, 0), [15, 0, 7]);
     const [x, y] = crop.toPage([0, 0]);
     assert.ok(Math.abs(x - 16) < 1e-9 && Math.abs(y) < 1e-9);
+  });
+});
+
+describe('inkBox', () => {
+  it('finds the dark pixels of a word inside its columns, ignoring ink outside them', () => {
+    const crop = createRaster(30, 12);
+    crop.data.fill(240);
+    const ink = (x: number, y: number) => crop.data.set([20, 20, 20], (y * 30 + x) * 3);
+    for (let x = 4; x <= 9; x++) for (let y = 3; y <= 8; y++) ink(x, y);
+    ink(25, 0);
+    assert.deepEqual(inkBox(crop, 2, 15), { x0: 4, y0: 3, x1: 10, y1: 9 });
+  });
+
+  it('is null for a region without contrast or without columns', () => {
+    const crop = createRaster(10, 10);
+    crop.data.fill(200);
+    assert.equal(inkBox(crop, 0, 10), null);
+    assert.equal(inkBox(crop, 5, 5), null);
   });
 });

@@ -152,3 +152,38 @@ function rotateCounterClockwise(source: RgbRaster): RgbRaster {
   }
   return target;
 }
+
+/**
+ * The ink inside columns [left, right) of a text crop: the smallest box holding the pixels darker than midway
+ * between the region's darkest and lightest grey, in crop pixels (right and bottom exclusive). Null when the
+ * region has no contrast to speak of (< 32 grey levels) or no dark pixel.
+ */
+export function inkBox(crop: RgbRaster, left: number, right: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  const from = Math.max(0, Math.floor(left));
+  const to = Math.min(crop.width, Math.ceil(right));
+  if (to <= from) return null;
+  const grey = (x: number, y: number) => {
+    const i = (y * crop.width + x) * 3;
+    return (crop.data[i] + crop.data[i + 1] + crop.data[i + 2]) / 3;
+  };
+  let darkest = 255;
+  let lightest = 0;
+  for (let y = 0; y < crop.height; y++) {
+    for (let x = from; x < to; x++) {
+      const g = grey(x, y);
+      darkest = Math.min(darkest, g);
+      lightest = Math.max(lightest, g);
+    }
+  }
+  if (lightest - darkest < 32) return null;
+  const threshold = (darkest + lightest) / 2;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < crop.height; y++) {
+    for (let x = from; x < to; x++) {
+      if (grey(x, y) >= threshold) continue;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+      y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+  }
+  return x0 === Infinity ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
