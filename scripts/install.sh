@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything the service and the trainer need. Idempotent; CPU by default.
-#   AETNET_CUDA=1 bash scripts/install.sh   → onnxruntime-node CUDA 12 provider
+#   AETNET_CUDA=1 bash scripts/install.sh   → onnxruntime-node's CUDA provider, from PyPI wheels (install-cuda-provider.sh)
 #   AETNET_TRAINER=0                          → skip the Python trainer environment (and the MPNet weights)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "${AETNET_CUDA:-0}" == "1" ]]; then export ONNXRUNTIME_NODE_INSTALL=cuda12; else export ONNXRUNTIME_NODE_INSTALL=skip; fi
+# onnxruntime-node's own install script would download CUDA libraries from a host that may be unreachable; never.
+export ONNXRUNTIME_NODE_INSTALL=skip
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund
 fi
 npx tsc -p tsconfig.json
+if [[ "${AETNET_CUDA:-0}" == "1" ]]; then bash scripts/install-cuda-provider.sh; fi
 # The PP-OCR engine's models (AETNET_OCR_ENGINE=ppocr), ~38 MB once, into the cache folder the service reads.
 bash scripts/fetch-ppocr.sh
 

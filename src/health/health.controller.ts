@@ -8,7 +8,8 @@ export interface Readiness {
   status: 'ready' | 'not_ready';
   /** The OCR engine (AETNET_OCR_ENGINE), whether it runs, and why not when it does not. */
   ocr: { engine: string; available: boolean; reason?: string };
-  models: Array<{ id: string; task: string; executionProvider: string }>;
+  /** executionProviderFallback: why a preferred provider (e.g. CUDA) did not load and the model runs on the next one. */
+  models: Array<{ id: string; task: string; executionProvider: string; executionProviderFallback?: string }>;
 }
 
 @ApiTags('health')

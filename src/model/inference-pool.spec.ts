@@ -131,8 +131,8 @@ describe('InferencePool', () => {
   it('reports the execution provider of a load, and load failures as MODEL_UNAVAILABLE', async () => {
     const { pool, created } = makePool(1);
     const loaded = pool.load('/m.onnx');
-    created[0].reply({ type: 'loaded', jobId: created[0].requests[0].jobId, executionProvider: 'cpu', inputNames: ['input_ids'], outputNames: ['logits'] });
-    assert.deepEqual(await loaded, { executionProvider: 'cpu', inputNames: ['input_ids'], outputNames: ['logits'] });
+    created[0].reply({ type: 'loaded', jobId: created[0].requests[0].jobId, executionProvider: 'cpu', providerFailures: ['cuda: no CUDA'], inputNames: ['input_ids'], outputNames: ['logits'] });
+    assert.deepEqual(await loaded, { executionProvider: 'cpu', providerFailures: ['cuda: no CUDA'], inputNames: ['input_ids'], outputNames: ['logits'] });
     const broken = pool.load('/broken.onnx');
     created[0].reply({ type: 'failed', jobId: created[0].requests[1].jobId, phase: 'load', message: 'bad protobuf' });
     assert.equal((await rejection(broken)).code, 'MODEL_UNAVAILABLE');
@@ -197,7 +197,7 @@ describe('InferencePool', () => {
     ];
     for (const index of [0, 1]) {
       const message = created[0].requests[index];
-      created[0].reply({ type: 'loaded', jobId: message.jobId, executionProvider: 'cpu', inputNames: [], outputNames: [] });
+      created[0].reply({ type: 'loaded', jobId: message.jobId, executionProvider: 'cpu', providerFailures: [], inputNames: [], outputNames: [] });
     }
     await Promise.all(loads);
     const calls = [pool.run('/b/image_encoder.onnx', feeds()), pool.run('/b/model.onnx', feeds()), pool.run('/b/model.onnx', feeds())];
@@ -223,7 +223,7 @@ describe('InferencePool', () => {
   it('release asks every worker, busy or idle, to free the session and forgets its label and pad id', async () => {
     const { pool, created, batches } = makePool(2, 64);
     const loaded = pool.load('/b/model.onnx', { label: 'old-version', padId: 1 });
-    created[0].reply({ type: 'loaded', jobId: created[0].requests[0].jobId, executionProvider: 'cpu', inputNames: [], outputNames: [] });
+    created[0].reply({ type: 'loaded', jobId: created[0].requests[0].jobId, executionProvider: 'cpu', providerFailures: [], inputNames: [], outputNames: [] });
     await loaded;
     const running = pool.run('/other.onnx', feeds()); // keeps worker 0 busy
     pool.release('/b/model.onnx');

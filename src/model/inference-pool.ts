@@ -309,7 +309,10 @@ export class InferencePool {
           : new Error(`inference failed: ${reply.message}`)
         : undefined;
     if (job.kind === 'load') {
-      if (reply.type === 'loaded') job.resolve({ executionProvider: reply.executionProvider, inputNames: reply.inputNames, outputNames: reply.outputNames });
+      if (reply.type === 'loaded') {
+        const { executionProvider, providerFailures, inputNames, outputNames } = reply;
+        job.resolve({ executionProvider, providerFailures, inputNames, outputNames });
+      }
       else job.reject(failure ?? new Error(`unexpected worker reply ${reply.type}`));
     } else {
       const rows = job.requests.reduce((sum, request) => sum + request.rows, 0);

@@ -20,6 +20,8 @@ export type WorkerRequest =
 
 export interface LoadedModel {
   executionProvider: string;
+  /** Providers that failed before `executionProvider` loaded, "<provider>: <reason>". */
+  providerFailures: string[];
   inputNames: string[];
   outputNames: string[];
 }
@@ -67,8 +69,8 @@ async function handle(request: Exclude<WorkerRequest, { type: 'release' }>): Pro
     return;
   }
   if (request.type === 'load') {
-    const { executionProvider, inputNames, outputNames } = session;
-    reply({ type: 'loaded', jobId: request.jobId, executionProvider, inputNames: [...inputNames], outputNames: [...outputNames] });
+    const { executionProvider, providerFailures, inputNames, outputNames } = session;
+    reply({ type: 'loaded', jobId: request.jobId, executionProvider, providerFailures: [...providerFailures], inputNames: [...inputNames], outputNames: [...outputNames] });
     return;
   }
   try {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 /**
@@ -27,6 +29,8 @@ export interface SessionOptions {
 export interface ModelSession {
   /** The execution provider the session was created with. */
   readonly executionProvider: string;
+  /** Providers tried before it that failed, each as "<provider>: <reason>" (a CUDA fallback's why). */
+  readonly providerFailures: readonly string[];
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** Inputs and outputs whose axis 1 is symbolic (a sequence): dynamic batching pads and un-pads these. */
@@ -48,6 +52,7 @@ export async function createModelSession(
 ): Promise<ModelSession> {
   const providers = options.executionProviders.length > 0 ? options.executionProviders : ['cpu'];
   let lastError: unknown;
+  const failures: string[] = [];
   for (const provider of providers) {
     try {
       const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -57,18 +62,20 @@ export async function createModelSession(
         ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       };
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
-      return wrapSession(session, provider);
+      return wrapSession(session, provider, failures);
     } catch (error) {
       lastError = error;
+      failures.push(`${provider}: ${(error as Error).message.split('\n')[0]}${provider === 'cuda' ? cudaHint() : ''}`);
       warn(`execution provider ${provider} failed for ${label}: ${(error as Error).message}`);
     }
   }
   throw lastError instanceof Error ? lastError : new Error(`no execution provider could load ${label}`);
 }
 
-function wrapSession(session: ort.InferenceSession, executionProvider: string): ModelSession {
+function wrapSession(session: ort.InferenceSession, executionProvider: string, providerFailures: readonly string[]): ModelSession {
   return {
     executionProvider,
+    providerFailures,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     sequenceInputs: symbolicAxis1(session.inputMetadata),
@@ -97,4 +104,11 @@ function toTensorData(name: string, tensor: ort.Tensor): TensorData {
   if (tensor.type === 'float32') return { dtype: 'float32', data: new Float32Array(tensor.data as Float32Array), dims };
   if (tensor.type === 'int64') return { dtype: 'int64', data: new BigInt64Array(tensor.data as BigInt64Array), dims };
   throw new Error(`output ${name} has unsupported type ${tensor.type}`);
+}
+
+/** ORT's message for a CUDA failure names no cause; say whether the provider is installed, and how to look further. */
+function cudaHint(): string {
+  const binDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  if (!existsSync(join(binDir, 'libonnxruntime_providers_cuda.so'))) return ' (the CUDA provider is not installed: AETNET_CUDA=1 bash scripts/install.sh)';
+  return ' (the CUDA provider is installed; is there a GPU and its driver, libcuda.so.1? bash scripts/install-cuda-provider.sh --check)';
 }

@@ -13,6 +13,8 @@ export interface RegisteredModel {
   modelPath: string;
   tokenizer: LayoutTokenizer;
   executionProvider: string;
+  /** Why preferred providers did not load ("cuda: …"), when the session fell back; absent otherwise. */
+  executionProviderFallback?: string;
   /** Shipped with the service (models/, AETNET_MODELS_DIR): read-only, never deleted through the API. */
   shipped: boolean;
   /** When the bundle was exported (its manifest's modification time), ISO 8601. */
@@ -72,7 +74,8 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
   }
   if (problems.length > 0) throw new Error(problems.join('; '));
   const createdAt = (await stat(join(directory, 'manifest.json'))).mtime.toISOString();
-  return { id: manifest.id, manifest, directory, modelPath, tokenizer, executionProvider: loaded.executionProvider, shipped, createdAt };
+  const fallback = loaded.providerFailures.length > 0 ? { executionProviderFallback: loaded.providerFailures.join('; ') } : {};
+  return { id: manifest.id, manifest, directory, modelPath, tokenizer, executionProvider: loaded.executionProvider, ...fallback, shipped, createdAt };
 }
 
 /** The ONNX files of a loaded bundle, as the inference pool keys their sessions. */

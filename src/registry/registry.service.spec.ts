@@ -18,9 +18,9 @@ class FakePool {
 
   async load(path: string, info: SessionInfo = {}) {
     this.loads.push({ path, label: info.label });
-    if (path.endsWith(ENCODER_FILE)) return { executionProvider: 'cpu', inputNames: ['pixel_values'], outputNames: ['image_embeddings'] };
+    if (path.endsWith(ENCODER_FILE)) return { executionProvider: 'cpu', providerFailures: [], inputNames: ['pixel_values'], outputNames: ['image_embeddings'] };
     const manifest = JSON.parse(await readFile(join(dirname(path), 'manifest.json'), 'utf8'));
-    return { executionProvider: 'cpu', inputNames: Object.keys(manifest.inputs), outputNames: Object.keys(manifest.outputs) };
+    return { executionProvider: 'cpu', providerFailures: [], inputNames: Object.keys(manifest.inputs), outputNames: Object.keys(manifest.outputs) };
   }
 
   release(path: string): void {

@@ -31,7 +31,7 @@ export interface ModelLease {
 
 export interface ModelReadiness {
   ready: boolean;
-  models: Array<{ id: string; task: string; executionProvider: string }>;
+  models: Array<{ id: string; task: string; executionProvider: string; executionProviderFallback?: string }>;
 }
 
 /**
@@ -128,7 +128,12 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
   }
 
   readiness(): ModelReadiness {
-    const models = this.list().map((model) => ({ id: model.id, task: model.manifest.task, executionProvider: model.executionProvider }));
+    const models = this.list().map((model) => ({
+      id: model.id,
+      task: model.manifest.task,
+      executionProvider: model.executionProvider,
+      ...(model.executionProviderFallback ? { executionProviderFallback: model.executionProviderFallback } : {}),
+    }));
     return { ready: models.length > 0, models };
   }
 

@@ -9,7 +9,7 @@ import { bootApp, TINY_EXTRACT_BUNDLE } from '../helpers/app';
 interface ReadinessBody {
   status: string;
   ocr: { engine: string; available: boolean; reason?: string };
-  models: Array<{ id: string; task: string; executionProvider: string }>;
+  models: Array<{ id: string; task: string; executionProvider: string; executionProviderFallback?: string }>;
 }
 
 describe('health and app foundation, without models', () => {
@@ -67,5 +67,26 @@ describe('health with the tiny model', { skip: !existsSync(TINY_EXTRACT_BUNDLE) 
     assert.equal(body.status, 'ready');
     assert.ok(body.models.length > 0);
     for (const model of body.models) assert.equal(model.executionProvider, 'cpu');
+  });
+});
+
+describe('health when CUDA is preferred', { skip: !existsSync(TINY_EXTRACT_BUNDLE) && 'tiny bundle not exported yet' }, () => {
+  let app: NestFastifyApplication;
+
+  before(async () => {
+    app = await bootApp({ AETNET_EXECUTION_PROVIDERS: 'cuda,cpu' });
+  });
+  after(() => app?.close());
+
+  it('serves on CUDA, or on the CPU with the reason CUDA did not load', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/ready' });
+    assert.equal(response.statusCode, 200, response.body);
+    const { models } = response.json() as ReadinessBody;
+    assert.ok(models.length > 0);
+    for (const model of models) {
+      const onCpu = model.executionProvider === 'cpu';
+      assert.equal(model.executionProvider, onCpu ? 'cpu' : 'cuda');
+      assert.match(model.executionProviderFallback ?? 'none', onCpu ? /^cuda: \S/ : /^none$/);
+    }
   });
 });
