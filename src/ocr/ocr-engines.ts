@@ -16,6 +16,8 @@ export interface OcrEngineSettings {
   /** Intra-op threads of each PP-OCR session (tesseract.js is single-threaded), and whether idle ones spin. */
   ppocrThreads: number;
   ppocrSpinning: boolean;
+  /** The service's execution providers (AETNET_EXECUTION_PROVIDERS): PP-OCR runs on the GPU when the models do. */
+  executionProviders: readonly string[];
   /** Decode only Latin characters (English documents) instead of the model's whole vocabulary. */
   ppocrLatinOnly: boolean;
 }
@@ -37,6 +39,7 @@ export function ocrEngineSettings(config: Readonly<AppConfig>): OcrEngineSetting
     ppocrThreads: config.ppocrThreads,
     ppocrSpinning: config.ppocrSpinning,
     ppocrLatinOnly: config.ppocrLatinOnly,
+    executionProviders: config.executionProviders,
   };
 }
 
@@ -54,6 +57,7 @@ export function ocrEngineFactory(settings: OcrEngineSettings): () => Promise<Ocr
       recognizer: settings.ppocrRecognizer,
       threads: settings.ppocrThreads,
       spinning: settings.ppocrSpinning,
+      executionProviders: settings.executionProviders,
       charset: settings.ppocrLatinOnly ? LATIN_CHARSET : '',
       detectionLongSide: settings.ppocrDetectLongSide,
     });

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { decodeToRgb } from '../../documents/image-codec';
 import { OcrEngine, PpocrModel } from '../ocr-engine';
 import { OcrBlock } from '../ocr-words';
-import { PPOCR_DEFAULTS, PpocrTimings } from './ppocr-pipeline';
-import { PpocrWorkerData, PpocrWorkerReply, PpocrWorkerRequest } from './ppocr-worker';
+import { PPOCR_DEFAULTS } from './ppocr-pipeline';
+import { PpocrWorkerData, PpocrWorkerReply, PpocrWorkerRequest, RawImage } from './ppocr-worker';
 
 export const PPOCR_INSTALL_STEP = 'bash scripts/fetch-ppocr.sh';
 const WORKER_ENTRY = join(__dirname, 'ppocr-worker.js');
@@ -26,6 +26,8 @@ export interface PpocrEngineOptions {
   modelDir: string;
   detector: PpocrModel;
   recognizer: PpocrModel;
+  /** ONNX Runtime execution providers in preference order, as for the document models ("cuda", "cpu"). */
+  executionProviders: readonly string[];
   /** Intra-op threads of each of the two sessions. */
   threads: number;
   /** Whether idle ORT threads spin (see SessionOptions.spinning). */
@@ -33,8 +35,6 @@ export interface PpocrEngineOptions {
   /** Restricts decoding to these characters; '' = every character the model knows. */
   charset: string;
   detectionLongSide?: number;
-  recognitionMinWidth?: number;
-  inkPadding?: number;
 }
 
 export class PpocrModelMissing extends Error {}
@@ -58,16 +58,20 @@ export function ppocrModelPaths(modelDir: string, detector: PpocrModel, recogniz
   return paths;
 }
 
+/** Pixels transferred to the worker must own their whole ArrayBuffer. */
+function ownBuffer(image: RawImage): RawImage {
+  const { data } = image;
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? image : { ...image, data: data.slice() };
+}
+
 /** A PP-OCR engine: one worker thread holding the detector and recogniser; resolves once both sessions load. */
-export async function createPpocrEngine(options: PpocrEngineOptions, onTimings?: (timings: PpocrTimings) => void): Promise<OcrEngine> {
+export async function createPpocrEngine(options: PpocrEngineOptions): Promise<OcrEngine> {
   const workerData: PpocrWorkerData = {
     ...ppocrModelPaths(options.modelDir, options.detector, options.recognizer),
-    sessionOptions: { executionProviders: ['cpu'], intraOpThreads: options.threads, spinning: options.spinning },
+    sessionOptions: { executionProviders: options.executionProviders, intraOpThreads: options.threads, spinning: options.spinning },
     settings: {
       ...PPOCR_DEFAULTS,
       detectionLongSide: options.detectionLongSide ?? PPOCR_DEFAULTS.detectionLongSide,
-      inkPadding: options.inkPadding ?? PPOCR_DEFAULTS.inkPadding,
-      batching: { ...PPOCR_DEFAULTS.batching, minWidth: options.recognitionMinWidth ?? PPOCR_DEFAULTS.batching.minWidth },
     },
     charset: options.charset,
   };
@@ -104,10 +108,8 @@ export async function createPpocrEngine(options: PpocrEngineOptions, onTimings?:
     const job = pending.get(reply.jobId);
     if (!job) return;
     pending.delete(reply.jobId);
-    if (reply.type === 'result') {
-      onTimings?.(reply.timings);
-      job.resolve(reply.blocks);
-    } else job.reject(new Error(`PP-OCR failed: ${reply.message}`));
+    if (reply.type === 'result') job.resolve(reply.blocks);
+    else job.reject(new Error(`PP-OCR failed: ${reply.message}`));
   });
   worker.on('error', (error) => failAll(error));
   worker.on('exit', (code) => failAll(new Error(`PP-OCR worker exited with code ${code}`)));
@@ -117,15 +119,12 @@ export async function createPpocrEngine(options: PpocrEngineOptions, onTimings?:
       if (exited) throw exited;
       // At the page's own resolution: the detector input is sized in the worker, and line crops read better
       // from the original pixels than from an enlarged copy (docs/evaluation.md).
-      const decoded = await decodeToRgb(image.png);
-      const { width, height } = decoded;
-      // Transferred to the worker, so it must own its whole ArrayBuffer.
-      const data = decoded.data.byteOffset === 0 && decoded.data.byteLength === decoded.data.buffer.byteLength ? decoded.data : decoded.data.slice();
+      const page = ownBuffer(await decodeToRgb(image.png));
       const jobId = nextJob++;
       return new Promise<OcrBlock[]>((resolve, reject) => {
         pending.set(jobId, { resolve, reject });
-        const request: PpocrWorkerRequest = { type: 'recognize', jobId, width, height, data };
-        worker.postMessage(request, [data.buffer as ArrayBuffer]);
+        const request: PpocrWorkerRequest = { type: 'recognize', jobId, page };
+        worker.postMessage(request, [page.data.buffer as ArrayBuffer]);
       });
     },
     async terminate() {

@@ -38,54 +38,36 @@ export interface PpocrSettings {
   inkPadding: number;
 }
 
-/** The service's default (AppConfig.ppocrDetectLongSide): chosen on FUNSD train pages (docs/evaluation.md). */
+/** The service's default (AppConfig.ppocrDetectLongSide): chosen on FUNSD train pages (docs/ocr.md). */
 export const DEFAULT_PPOCR_DETECT_LONG_SIDE = 1504;
 
-export const PPOCR_DEFAULTS: PpocrSettings = { detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE, detection: DB_DEFAULTS, batching: BATCHING_DEFAULTS, minLineScore: 0.5, inkPadding: 2 };
-
-export interface PpocrTimings {
-  /** Whole phases, and the share of each spent inside the network. */
-  detectMs: number;
-  detectNetworkMs: number;
-  recognizeMs: number;
-  recognizeNetworkMs: number;
-  lines: number;
-  /** Recogniser input columns run, padding included, and those covering crops. */
-  recognizedWidth: number;
-  croppedWidth: number;
-}
-
-export const emptyTimings = (): PpocrTimings => ({ detectMs: 0, detectNetworkMs: 0, recognizeMs: 0, recognizeNetworkMs: 0, lines: 0, recognizedWidth: 0, croppedWidth: 0 });
+export const PPOCR_DEFAULTS: PpocrSettings = {
+  detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE,
+  detection: DB_DEFAULTS,
+  batching: BATCHING_DEFAULTS,
+  minLineScore: 0.5,
+  inkPadding: 2,
+};
 
 export async function readTextLines(
   page: RgbRaster,
   networks: PpocrNetworks,
   vocabulary: readonly string[],
   settings: PpocrSettings = PPOCR_DEFAULTS,
-  timings: PpocrTimings = emptyTimings(),
 ): Promise<OcrBlock[]> {
-  const started = Date.now();
   const input = detectionInput(page, settings.detectionLongSide);
   const { width, height } = input.image;
-  const tensor = detectionTensor(input.image);
-  const detectStarted = Date.now();
-  const map = await networks.detect(tensor, width, height);
-  timings.detectNetworkMs += Date.now() - detectStarted;
+  const map = await networks.detect(detectionTensor(input.image), width, height);
   const boxes = boxesFromProbabilityMap(map, { width, height, scaleX: input.scaleX, scaleY: input.scaleY }, page, settings.detection);
   const heights = boxes.map((box) => box.quad[3][1] - box.quad[0][1]).sort((a, b) => a - b);
   const ordered = readingOrder(boxes, heights.length > 0 ? heights[Math.floor(heights.length / 2)] / 2 : 0);
   const crops = ordered.map((box) => cropQuad(page, box.quad));
-  const detected = Date.now();
 
   const lines: OcrWord[][] = crops.map(() => []);
   for (const plan of planRecognitionBatches(crops.map((crop) => crop.raster), settings.batching)) {
     const rasters = plan.indices.map((i) => crops[i].raster);
     const { tensor, resizedWidths } = recognitionTensor(rasters, plan.width);
-    const recognizeStarted = Date.now();
     const output = await networks.recognize(tensor, rasters.length, plan.width);
-    timings.recognizeNetworkMs += Date.now() - recognizeStarted;
-    timings.recognizedWidth += rasters.length * plan.width;
-    timings.croppedWidth += resizedWidths.reduce((sum, w) => sum + w, 0);
     plan.indices.forEach((cropIndex, n) => {
       const offset = n * output.columns * output.classes;
       const columnWidth = plan.width / output.columns;
@@ -100,9 +82,6 @@ export async function readTextLines(
       lines[cropIndex] = wordsFromCharacters(characters, geometry).map((word) => toOcrWord(word, crop, settings.inkPadding));
     });
   }
-  timings.detectMs = detected - started;
-  timings.recognizeMs = Date.now() - detected;
-  timings.lines = crops.length;
   return lines.filter((words) => words.length > 0).map((words) => ({ paragraphs: [{ lines: [{ words }] }] }));
 }
 

@@ -3,7 +3,7 @@ import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createModelSession, ModelSession, SessionOptions } from '../../model/onnx-session';
 import { OcrBlock } from '../ocr-words';
 import { narrowClassifier } from './onnx-classifier';
-import { emptyTimings, PpocrNetworks, PpocrSettings, PpocrTimings, readTextLines } from './ppocr-pipeline';
+import { PpocrNetworks, PpocrSettings, readTextLines } from './ppocr-pipeline';
 import { RECOGNITION_HEIGHT, recognitionVocabulary } from './text-recognition';
 
 /**
@@ -22,12 +22,19 @@ export interface PpocrWorkerData {
   charset: string;
 }
 
-export type PpocrWorkerRequest = { type: 'recognize'; jobId: number; width: number; height: number; data: Uint8Array };
+export interface RawImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** The page at its own resolution. */
+export type PpocrWorkerRequest = { type: 'recognize'; jobId: number; page: RawImage };
 
 export type PpocrWorkerReply =
   | { type: 'ready' }
   | { type: 'start-failed'; message: string }
-  | { type: 'result'; jobId: number; blocks: OcrBlock[]; timings: PpocrTimings }
+  | { type: 'result'; jobId: number; blocks: OcrBlock[] }
   | { type: 'failed'; jobId: number; message: string };
 
 if (!parentPort) throw new Error('ppocr-worker.js must be started as a worker thread');
@@ -76,10 +83,8 @@ async function start(): Promise<(request: PpocrWorkerRequest) => Promise<void>> 
   const networks = networksOf(detector, recognizer);
   return async (request) => {
     try {
-      const timings = emptyTimings();
-      const page = { width: request.width, height: request.height, data: request.data };
-      const blocks = await readTextLines(page, networks, vocabulary, settings, timings);
-      port.postMessage({ type: 'result', jobId: request.jobId, blocks, timings } satisfies PpocrWorkerReply);
+      const blocks = await readTextLines(request.page, networks, vocabulary, settings);
+      port.postMessage({ type: 'result', jobId: request.jobId, blocks } satisfies PpocrWorkerReply);
     } catch (error) {
       port.postMessage({ type: 'failed', jobId: request.jobId, message: (error as Error).message } satisfies PpocrWorkerReply);
     }

@@ -24,36 +24,39 @@ export function resizeBilinear(source: RgbRaster, width: number, height: number)
   const target = createRaster(width, height);
   const scaleX = source.width / width;
   const scaleY = source.height / height;
-  const x0s = new Int32Array(width);
-  const x1s = new Int32Array(width);
-  const fxs = new Float32Array(width);
+  // Per target column: the byte offsets of its two source pixels and the weight of the right one.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const weights = new Float32Array(width);
   for (let x = 0; x < width; x++) {
     const sx = Math.min(Math.max((x + 0.5) * scaleX - 0.5, 0), source.width - 1);
-    x0s[x] = Math.floor(sx);
-    x1s[x] = Math.min(x0s[x] + 1, source.width - 1);
-    fxs[x] = sx - x0s[x];
+    const x0 = Math.floor(sx);
+    left[x] = x0 * 3;
+    right[x] = Math.min(x0 + 1, source.width - 1) * 3;
+    weights[x] = sx - x0;
   }
   const src = source.data;
   const dst = target.data;
   for (let y = 0; y < height; y++) {
     const sy = Math.min(Math.max((y + 0.5) * scaleY - 0.5, 0), source.height - 1);
     const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, source.height - 1);
     const fy = sy - y0;
     const row0 = y0 * source.width * 3;
-    const row1 = y1 * source.width * 3;
+    const row1 = Math.min(y0 + 1, source.height - 1) * source.width * 3;
     let out = y * width * 3;
     for (let x = 0; x < width; x++) {
-      const a = row0 + x0s[x] * 3;
-      const b = row0 + x1s[x] * 3;
-      const c = row1 + x0s[x] * 3;
-      const d = row1 + x1s[x] * 3;
-      const fx = fxs[x];
-      for (let channel = 0; channel < 3; channel++) {
-        const top = src[a + channel] + (src[b + channel] - src[a + channel]) * fx;
-        const bottom = src[c + channel] + (src[d + channel] - src[c + channel]) * fx;
-        dst[out++] = Math.round(top + (bottom - top) * fy);
-      }
+      const a = row0 + left[x];
+      const b = row0 + right[x];
+      const c = row1 + left[x];
+      const d = row1 + right[x];
+      const fx = weights[x];
+      // Channels unrolled and rounded with | 0 (values are non-negative): this loop is most of PP-OCR's JavaScript.
+      let top = src[a] + (src[b] - src[a]) * fx;
+      dst[out++] = (top + (src[c] + (src[d] - src[c]) * fx - top) * fy + 0.5) | 0;
+      top = src[a + 1] + (src[b + 1] - src[a + 1]) * fx;
+      dst[out++] = (top + (src[c + 1] + (src[d + 1] - src[c + 1]) * fx - top) * fy + 0.5) | 0;
+      top = src[a + 2] + (src[b + 2] - src[a + 2]) * fx;
+      dst[out++] = (top + (src[c + 2] + (src[d + 2] - src[c + 2]) * fx - top) * fy + 0.5) | 0;
     }
   }
   return target;

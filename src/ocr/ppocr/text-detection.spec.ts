@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRaster } from './raster';
-import { boxesFromProbabilityMap, convexHull, DB_DEFAULTS, detectionInput, detectionTensor, minAreaRectangle, orderCorners, readingOrder } from './text-detection';
+import { boxesFromProbabilityMap, convexHull, DB_DEFAULTS, detectionInput, detectionResize, detectionTensor, minAreaRectangle, orderCorners, readingOrder } from './text-detection';
 
 /** A probability map with rectangles [x0, y0, x1, y1] (inclusive) at the given probabilities. */
 function mapWith(width: number, height: number, regions: Array<[number, number, number, number, number]>): Float32Array {
@@ -38,6 +38,11 @@ describe('detectionInput and detectionTensor', () => {
     const enlarged = detectionInput(page, 96);
     assert.deepEqual([enlarged.image.width, enlarged.image.height], [96, 64]);
     assert.deepEqual([enlarged.scaleX, enlarged.scaleY], [0.5, 30 / 64]);
+  });
+
+  it('says which pages need resizing for the detector', () => {
+    assert.equal(detectionResize(48, 30, 60), null);
+    assert.deepEqual(detectionResize(754, 1000, 1504), { width: 1120, height: 1504 });
   });
 
   it('writes channels in BGR order scaled to [−1, 1]', () => {
