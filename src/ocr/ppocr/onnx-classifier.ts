@@ -2,7 +2,8 @@
  * Narrows the output classes of an ONNX classifier by editing its protobuf bytes: the final layer's weight
  * [hidden, classes] and bias [classes] keep only the chosen columns, and the class dimension of the graph output
  * (and of the shapes recorded for the values leading to it) follows. PP-OCR's recogniser scores 18,710
- * characters (mostly CJK) for every column of every line; an English page needs ~190, and the smaller layer also shrinks the output that crosses threads and the CTC decoding.
+ * characters (mostly CJK) for every column of every line; an English page needs ~200, and the smaller layer
+ * also shrinks the output that crosses threads and the CTC decoding.
  * onnxruntime-node cannot fetch intermediate values, so the graph itself is changed, in memory.
  */
 

@@ -129,9 +129,10 @@ export interface RecognizedWord {
 }
 
 /**
- * Words of one decoded line with their horizontal extents in the crop (`columnWidth`: input pixels per output column; `resizedWidth`: the crop's width in the input): split at spaces, and at gaps between
- * characters wider than `gapFactor` times the line's typical character pitch (the recogniser sometimes drops the
- * space between words set far apart). A character spans half a pitch either side of its columns' centre.
+ * Words of one decoded line with their horizontal extents in the crop (`columnWidth`: input pixels per output
+ * column; `resizedWidth`: the crop's width in the input): split at spaces, and at gaps between characters wider
+ * than `gapFactor` times the line's typical character pitch (the recogniser sometimes drops the space between
+ * words set far apart). A character spans half a pitch either side of its columns' centre.
  */
 export function wordsFromCharacters(
   characters: DecodedCharacter[],
