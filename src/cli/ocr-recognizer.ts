@@ -1,8 +1,8 @@
 import { PageImage, PageWord } from '../common/document-types';
 import { OcrPool } from '../ocr/ocr-pool';
-import { readPageWords } from '../ocr/page-ocr';
 import { OcrEngine } from '../ocr/ocr-engine';
-import { ocrEngineFactory, OcrEngineSettings } from '../ocr/ocr-engines';
+import { OcrEngineConfig, ocrEngineFactory } from '../ocr/ocr-engines';
+import { wordsFromBlocks } from '../ocr/ocr-words';
 
 export type Recognize = (page: PageImage) => Promise<PageWord[]>;
 
@@ -12,10 +12,10 @@ export interface OcrRecognizer {
 }
 
 /** The service's OCR (engine pool + word extraction) without Nest, for offline dataset preparation. */
-export function createOcrRecognizer(workers: number, engine: OcrEngineSettings): OcrRecognizer {
-  const pool = new OcrPool<OcrEngine>({ size: workers, queueLimit: Number.MAX_SAFE_INTEGER, create: ocrEngineFactory(engine) });
+export function createOcrRecognizer(workers: number, config: OcrEngineConfig): OcrRecognizer {
+  const pool = new OcrPool<OcrEngine>({ size: workers, queueLimit: Number.MAX_SAFE_INTEGER, create: ocrEngineFactory(config) });
   return {
-    recognize: (page) => readPageWords((image) => pool.run((engine) => engine.recognize(image)), page),
+    recognize: async (page) => wordsFromBlocks(await pool.run((engine) => engine.recognize(page)), page),
     close: () => pool.close(),
   };
 }

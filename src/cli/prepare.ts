@@ -3,7 +3,6 @@ import { basename, extname, join } from 'node:path';
 import { loadAppConfig } from '../config/app-config';
 import { toRgbPng } from '../documents/image-codec';
 import { encodePage, LayoutTokenizer } from '../layout';
-import { ocrEngineSettings } from '../ocr/ocr-engines';
 import { loadDocumentPages } from './document-pages';
 import { findFunsdSplits, FunsdSplit, FUNSD_LABELS, readFunsdAnnotation } from './funsd-reader';
 import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
@@ -100,7 +99,7 @@ export async function runPrepare(args: PrepareArgs, log: (line: string) => void 
   const tokenizer = await LayoutTokenizer.fromFile(args.tokenizer);
   const writer = await PreparedDatasetWriter.open(args.out, args.tokenizer, args.imageSize);
   let ocr: OcrRecognizer | undefined;
-  const recognize = () => (ocr ??= createOcrRecognizer(args.ocrWorkers, ocrEngineSettings(loadAppConfig(process.env)))).recognize;
+  const recognize = () => (ocr ??= createOcrRecognizer(args.ocrWorkers, loadAppConfig(process.env))).recognize;
   const loadPages = (imagePath: string, words: unknown, source: string) => loadDocumentPages(imagePath, words, source, recognize);
   try {
     if (args.task === 'classify') return await prepareClassify(args, tokenizer, writer, loadPages, log);

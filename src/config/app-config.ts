@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
-import { availableParallelism } from 'node:os';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OCR_ENGINES, OcrEngineName, PPOCR_MODELS, PpocrModel, TESSERACT_DATA, TesseractData } from '../ocr/ocr-engine';
+import { DEFAULT_PPOCR_DETECT_LONG_SIDE, OCR_ENGINES, OcrEngineName, PPOCR_MODELS, PpocrModel, TESSERACT_DATA, TesseractData } from '../ocr/ocr-engine';
 import { DEFAULT_OCR_UPSCALE_TO_LONG_SIDE } from '../ocr/ocr-words';
-import { DEFAULT_PPOCR_DETECT_LONG_SIDE } from '../ocr/ppocr/ppocr-pipeline';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 /** The install scripts' cache folder (AETNET_CACHE), for downloaded models. */

@@ -9,8 +9,8 @@ import { ServiceClient } from './service-client';
 
 /**
  * `eval --dataset funsd-ocr`: the words the service reads from each FUNSD page (POST /v1/extract with the image
- * alone; each page is sent once, so the page cache never answers) scored word by word against the gold words (ocr-word-metrics.ts), with the OCR time per
- * page. See docs/evaluation.md.
+ * alone; each page is sent once, so the page cache never answers) scored word by word against the gold words
+ * (ocr-word-metrics.ts), with the OCR time per page. See docs/evaluation.md.
  */
 
 const percent = (value: number) => (100 * value).toFixed(2).padStart(6);
@@ -53,4 +53,3 @@ export async function evaluateFunsdOcr(args: EvalArgs, config: Readonly<AppConfi
     await client.close();
   }
 }
-

@@ -61,6 +61,7 @@ export async function createModelSession(
         ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
         ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       };
+      // Two calls: ORT's overloads take a path or bytes, not the union.
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       return wrapSession(session, provider, failures);
     } catch (error) {

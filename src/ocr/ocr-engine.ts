@@ -24,6 +24,9 @@ export type OcrEngineName = (typeof OCR_ENGINES)[number];
 export const PPOCR_MODELS = ['small', 'tiny'] as const;
 export type PpocrModel = (typeof PPOCR_MODELS)[number];
 
+/** Default long side of the PP-OCR detector's input (AppConfig.ppocrDetectLongSide), chosen on FUNSD train pages (docs/ocr.md). */
+export const DEFAULT_PPOCR_DETECT_LONG_SIDE = 1504;
+
 /** English traineddata folders of @tesseract.js-data/eng: the int-quantised LSTM "best" model, or the standard one. */
 export const TESSERACT_DATA = ['4.0.0_best_int', '4.0.0'] as const;
 export type TesseractData = (typeof TESSERACT_DATA)[number];

@@ -1,64 +1,41 @@
 import type { AppConfig } from '../config/app-config';
-import { OcrEngine, OcrEngineName, PpocrModel } from './ocr-engine';
-import { createPpocrEngine, LATIN_CHARSET, ppocrModelPaths } from './ppocr/ppocr-engine';
-import { createTesseractEngine, TesseractOptions } from './tesseract-engine';
+import { OcrEngine } from './ocr-engine';
+import { createPpocrEngine, LATIN_CHARSET } from './ppocr/ppocr-engine';
+import { createTesseractEngine } from './tesseract-engine';
 
-/** What it takes to start engines of either kind; the service (AppConfig) and offline `prepare` fill it alike. */
-export interface OcrEngineSettings {
-  engine: OcrEngineName;
-  tesseract: TesseractOptions;
-  /** Folder holding the PP-OCR model files (scripts/fetch-ppocr.sh). */
-  ppocrDir: string;
-  ppocrDetector: PpocrModel;
-  ppocrRecognizer: PpocrModel;
-  /** Long side of the PP-OCR detector's input. */
-  ppocrDetectLongSide: number;
-  /** Intra-op threads of each PP-OCR session (tesseract.js is single-threaded), and whether idle ones spin. */
-  ppocrThreads: number;
-  ppocrSpinning: boolean;
-  /** The service's execution providers (AETNET_EXECUTION_PROVIDERS): PP-OCR runs on the GPU when the models do. */
-  executionProviders: readonly string[];
-  /** Decode only Latin characters (English documents) instead of the model's whole vocabulary. */
-  ppocrLatinOnly: boolean;
-}
+/** The settings that start OCR engines; the service and offline `prepare` read them from the same AppConfig. */
+export type OcrEngineConfig = Pick<
+  Readonly<AppConfig>,
+  | 'ocrEngine'
+  | 'ocrUpscaleToLongSide'
+  | 'tesseractData'
+  | 'tesseractPageSegMode'
+  | 'tesseractNormalise'
+  | 'ppocrDir'
+  | 'ppocrDetector'
+  | 'ppocrRecognizer'
+  | 'ppocrDetectLongSide'
+  | 'ppocrThreads'
+  | 'ppocrSpinning'
+  | 'ppocrLatinOnly'
+  | 'executionProviders'
+>;
 
-/** The engine settings of a service config; offline `prepare` and `eval` read the same fields. */
-export function ocrEngineSettings(config: Readonly<AppConfig>): OcrEngineSettings {
-  return {
-    engine: config.ocrEngine,
-    tesseract: {
-      upscaleToLongSide: config.ocrUpscaleToLongSide,
-      data: config.tesseractData,
-      pageSegMode: config.tesseractPageSegMode,
-      normalise: config.tesseractNormalise,
-    },
-    ppocrDir: config.ppocrDir,
-    ppocrDetector: config.ppocrDetector,
-    ppocrRecognizer: config.ppocrRecognizer,
-    ppocrDetectLongSide: config.ppocrDetectLongSide,
-    ppocrThreads: config.ppocrThreads,
-    ppocrSpinning: config.ppocrSpinning,
-    ppocrLatinOnly: config.ppocrLatinOnly,
-    executionProviders: config.executionProviders,
-  };
-}
-
-/** Throws, naming the missing file and the install step, when the chosen engine cannot start. */
-export function checkOcrEngine(settings: OcrEngineSettings): void {
-  if (settings.engine === 'ppocr') ppocrModelPaths(settings.ppocrDir, settings.ppocrDetector, settings.ppocrRecognizer);
-}
-
-export function ocrEngineFactory(settings: OcrEngineSettings): () => Promise<OcrEngine> {
-  if (settings.engine === 'tesseract') return () => createTesseractEngine(settings.tesseract);
+/** Starts one engine of the configured kind; a PP-OCR start names a missing model file and the install step. */
+export function ocrEngineFactory(config: OcrEngineConfig): () => Promise<OcrEngine> {
+  if (config.ocrEngine === 'tesseract') {
+    const options = { upscaleToLongSide: config.ocrUpscaleToLongSide, data: config.tesseractData, pageSegMode: config.tesseractPageSegMode, normalise: config.tesseractNormalise };
+    return () => createTesseractEngine(options);
+  }
   return () =>
     createPpocrEngine({
-      modelDir: settings.ppocrDir,
-      detector: settings.ppocrDetector,
-      recognizer: settings.ppocrRecognizer,
-      threads: settings.ppocrThreads,
-      spinning: settings.ppocrSpinning,
-      executionProviders: settings.executionProviders,
-      charset: settings.ppocrLatinOnly ? LATIN_CHARSET : '',
-      detectionLongSide: settings.ppocrDetectLongSide,
+      modelDir: config.ppocrDir,
+      detector: config.ppocrDetector,
+      recognizer: config.ppocrRecognizer,
+      threads: config.ppocrThreads,
+      spinning: config.ppocrSpinning,
+      executionProviders: config.executionProviders,
+      charset: config.ppocrLatinOnly ? LATIN_CHARSET : '',
+      detectionLongSide: config.ppocrDetectLongSide,
     });
 }

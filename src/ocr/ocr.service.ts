@@ -5,9 +5,9 @@ import { PageImage, PageWord } from '../common/document-types';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { OcrPool } from './ocr-pool';
-import { readPageWords } from './page-ocr';
-import { OcrEngine, OcrImage } from './ocr-engine';
-import { checkOcrEngine, ocrEngineFactory, ocrEngineSettings, OcrEngineSettings } from './ocr-engines';
+import { OcrEngine, OcrEngineName } from './ocr-engine';
+import { ocrEngineFactory } from './ocr-engines';
+import { wordsFromBlocks } from './ocr-words';
 
 /**
  * A page whose OCR takes longer fails with OCR_TIMEOUT (422: the page, not the service, is the problem) and
@@ -26,41 +26,39 @@ function withTimeout<T>(promise: Promise<T>, ms: number, page: number): Promise<
 export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OcrService.name);
   private readonly pool: OcrPool<OcrEngine>;
-  private lastStartFailed = false;
   private started = false;
-  private readonly engineSettings: OcrEngineSettings;
+  private readonly engine: OcrEngineName;
   private readonly createEngine: () => Promise<OcrEngine>;
   private readonly timeoutMs: number;
-  /** Why the latest engine start failed, for /health/ready. */
+  /** Why the latest engine start failed (undefined once one starts), for /health/ready. */
   private startError: string | undefined;
 
   constructor(
     config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.engineSettings = ocrEngineSettings(config);
+    this.engine = config.ocrEngine;
     this.timeoutMs = config.ocrPageTimeoutMs;
-    this.createEngine = ocrEngineFactory(this.engineSettings);
+    this.createEngine = ocrEngineFactory(config);
     this.pool = new OcrPool({ size: config.ocrWorkers, queueLimit: config.queueLimit, create: () => this.startEngine() });
     metrics?.trackOcrQueueDepth(() => this.pool.pending);
   }
 
   /** True once an engine has started and the latest start attempt did not fail. */
   get available(): boolean {
-    return this.started && !this.lastStartFailed;
+    return this.started && this.startError === undefined;
   }
 
   /** For /health/ready: which engine, whether it runs, and why not. */
   get status(): { engine: string; available: boolean; reason?: string } {
-    return { engine: this.engineSettings.engine, available: this.available, ...(this.startError ? { reason: this.startError } : {}) };
+    return { engine: this.engine, available: this.available, ...(this.startError ? { reason: this.startError } : {}) };
   }
 
   async recognize(page: PageImage): Promise<PageWord[]> {
     const started = performance.now();
-    const recognize = (image: OcrImage) => this.pool.run((engine) => withTimeout(engine.recognize(image), this.timeoutMs, page.index));
-    const words = await readPageWords(recognize, page);
+    const blocks = await this.pool.run((engine) => withTimeout(engine.recognize(page), this.timeoutMs, page.index));
     this.metrics?.observeOcr((performance.now() - started) / 1000);
-    return words;
+    return wordsFromBlocks(blocks, page);
   }
 
   /** Starts one engine at boot so readiness reflects OCR and the first request does not pay the start-up. */
@@ -74,17 +72,14 @@ export class OcrService implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async startEngine(): Promise<OcrEngine> {
     try {
-      checkOcrEngine(this.engineSettings);
       const engine = await this.createEngine();
       this.started = true;
-      this.lastStartFailed = false;
       this.startError = undefined;
       return engine;
     } catch (error) {
-      this.lastStartFailed = true;
       this.startError = error instanceof Error ? error.message : String(error);
-      this.logger.error(`OCR engine ${this.engineSettings.engine} failed to start: ${this.startError}`);
-      throw new DomainError('MODEL_UNAVAILABLE', 'OCR is unavailable', { component: 'ocr', engine: this.engineSettings.engine });
+      this.logger.error(`OCR engine ${this.engine} failed to start: ${this.startError}`);
+      throw new DomainError('MODEL_UNAVAILABLE', 'OCR is unavailable', { component: 'ocr', engine: this.engine });
     }
   }
 }

@@ -6,7 +6,6 @@ import { OcrBlock, ocrScaleFactor, shrinkBlocks } from './ocr-words';
 
 /** The only file importing tesseract.js. Each engine is one tesseract.js worker thread (its own WASM instance). */
 
-
 export interface TesseractOptions {
   /** Small pages are enlarged towards this long side first (ocrScaleFactor; 0 = never). */
   upscaleToLongSide: number;

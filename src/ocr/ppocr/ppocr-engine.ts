@@ -34,10 +34,9 @@ export interface PpocrEngineOptions {
   spinning: boolean;
   /** Restricts decoding to these characters; '' = every character the model knows. */
   charset: string;
-  detectionLongSide?: number;
+  /** Long side of the detector's input. */
+  detectionLongSide: number;
 }
-
-export class PpocrModelMissing extends Error {}
 
 export interface PpocrModelPaths {
   detectorPath: string;
@@ -53,7 +52,7 @@ export function ppocrModelPaths(modelDir: string, detector: PpocrModel, recogniz
     charactersPath: join(modelDir, recognizer, 'characters.txt'),
   };
   for (const path of Object.values(paths)) {
-    if (!existsSync(path)) throw new PpocrModelMissing(`PP-OCR model file ${path} is missing; install it with: ${PPOCR_INSTALL_STEP}`);
+    if (!existsSync(path)) throw new Error(`PP-OCR model file ${path} is missing; install it with: ${PPOCR_INSTALL_STEP}`);
   }
   return paths;
 }
@@ -69,10 +68,7 @@ export async function createPpocrEngine(options: PpocrEngineOptions): Promise<Oc
   const workerData: PpocrWorkerData = {
     ...ppocrModelPaths(options.modelDir, options.detector, options.recognizer),
     sessionOptions: { executionProviders: options.executionProviders, intraOpThreads: options.threads, spinning: options.spinning },
-    settings: {
-      ...PPOCR_DEFAULTS,
-      detectionLongSide: options.detectionLongSide ?? PPOCR_DEFAULTS.detectionLongSide,
-    },
+    settings: { ...PPOCR_DEFAULTS, detectionLongSide: options.detectionLongSide },
     charset: options.charset,
   };
   const worker = new Worker(WORKER_ENTRY, { workerData });
@@ -118,7 +114,7 @@ export async function createPpocrEngine(options: PpocrEngineOptions): Promise<Oc
     async recognize(image) {
       if (exited) throw exited;
       // At the page's own resolution: the detector input is sized in the worker, and line crops read better
-      // from the original pixels than from an enlarged copy (docs/evaluation.md).
+      // from the original pixels than from an enlarged copy (docs/ocr.md).
       const page = ownBuffer(await decodeToRgb(image.png));
       const jobId = nextJob++;
       return new Promise<OcrBlock[]>((resolve, reject) => {

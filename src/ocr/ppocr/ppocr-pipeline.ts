@@ -1,3 +1,4 @@
+import { DEFAULT_PPOCR_DETECT_LONG_SIDE } from '../ocr-engine';
 import { OcrBlock, OcrWord } from '../ocr-words';
 import { cropQuad, inkBox, RgbRaster, TextCrop } from './raster';
 import { boxesFromProbabilityMap, DB_DEFAULTS, detectionInput, DetectionOptions, detectionTensor, readingOrder } from './text-detection';
@@ -37,9 +38,6 @@ export interface PpocrSettings {
    */
   inkPadding: number;
 }
-
-/** The service's default (AppConfig.ppocrDetectLongSide): chosen on FUNSD train pages (docs/ocr.md). */
-export const DEFAULT_PPOCR_DETECT_LONG_SIDE = 1504;
 
 export const PPOCR_DEFAULTS: PpocrSettings = {
   detectionLongSide: DEFAULT_PPOCR_DETECT_LONG_SIDE,
