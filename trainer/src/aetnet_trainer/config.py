@@ -39,7 +39,8 @@ class ModelConfig:
     vocab_size: int = 30522
     pad_id: int = 0
     num_labels: int = 7
-    task: str = "extract"
+    task: str = "extract"  # or "joint": one head per task, `head_labels` = label counts of extract and classify
+    head_labels: dict[str, int] = field(default_factory=dict)
 
     @property
     def grid(self) -> int:

@@ -10,6 +10,7 @@ import copy
 import json
 import math
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,7 @@ class PreparedDataset(Dataset):
             "pixel_values": self._clean_cache[window["image"]],
             **{name: window[name] for name in META_FIELDS},
             **task_targets(self.meta["task"], window),
+            "task": self.meta["task"],
         }
         if self.with_momentum_view:
             rng = random.Random(f"{self.seed}/{self.epoch}/{index}")
@@ -195,6 +197,11 @@ def collate(items: list[dict], pad_id: int) -> dict:
         batch["momentum_pixel_values"] = torch.stack([item["momentum_pixel_values"] for item in items])
     for name in META_FIELDS:
         batch[name] = [item[name] for item in items]
+    tasks = {item["task"] for item in items if "task" in item}
+    if len(tasks) > 1:
+        raise ValueError(f"a batch must hold windows of one task, got {sorted(tasks)}")
+    if tasks:
+        batch["task"] = tasks.pop()
     return batch
 
 
@@ -203,4 +210,59 @@ TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "
 
 
 def to_device(batch: dict, device: torch.device) -> dict:
-    return {name: value.to(device, non_blocking=True) for name, value in batch.items() if name in TENSOR_FIELDS}
+    """The model's inputs: the tensors on `device`, and the batch's task (the joint model picks its head by it)."""
+    moved = {name: value.to(device, non_blocking=True) for name, value in batch.items() if name in TENSOR_FIELDS}
+    return {**moved, "task": batch["task"]} if "task" in batch else moved
+
+
+# ---------------------------------------------------------------- joint training on several prepared datasets
+
+
+@dataclass
+class DataSpec:
+    """`--data` value: `DIR` (one dataset, its own task) or `TASK=DIR[@REPEATS]` (a part of a joint run;
+    REPEATS = how many times its windows are seen per epoch, to balance small datasets against large ones)."""
+
+    path: Path
+    task: str | None = None
+    repeats: int = 1
+
+    @property
+    def name(self) -> str:
+        return f"{self.task}:{self.path.name}"
+
+
+def parse_data_spec(text: str) -> DataSpec:
+    task, sep, rest = text.partition("=")
+    if not sep:
+        return DataSpec(Path(text))
+    if task not in TASKS:
+        raise ValueError(f"--data {text!r}: task {task!r} is not one of {TASKS}")
+    path, at, repeats = rest.rpartition("@") if "@" in rest else (rest, "", "1")
+    if not repeats.isdigit() or int(repeats) < 1:
+        raise ValueError(f"--data {text!r}: repeats {repeats!r} must be a positive integer")
+    return DataSpec(Path(path), task, int(repeats))
+
+
+def joint_metadata(specs: list[DataSpec], metas: list[dict], tokenizers: list[str]) -> dict:
+    """One metadata for the joint run: the parts' own tasks must match their specs, share one tokenizer and
+    image size, and there is at most one extract and one classify part (their labels become the heads')."""
+    for spec, meta in zip(specs, metas, strict=True):
+        if spec.task != meta["task"]:
+            raise ValueError(f"--data {spec.task}={spec.path}: the dataset was prepared for task {meta['task']!r}")
+    for spec, meta, tokenizer in zip(specs[1:], metas[1:], tokenizers[1:]):
+        if tokenizer != tokenizers[0]:
+            raise ValueError(f"{spec.path} was tokenized with another tokenizer than {specs[0].path}")
+        if meta["imageSize"] != metas[0]["imageSize"]:
+            raise ValueError(f"{spec.path} has {meta['imageSize']} px images, {specs[0].path} {metas[0]['imageSize']} px")
+    labels = {}
+    for task in ("extract", "classify"):
+        own = [meta for meta in metas if meta["task"] == task]
+        if len(own) > 1:
+            raise ValueError(f"a joint run takes one {task} dataset, got {len(own)}")
+        labels[task] = own[0]["labels"] if own else []
+    return {
+        **metas[0], "task": "joint", "labels": labels, "maxLength": max(meta["maxLength"] for meta in metas),
+        "parts": [{"name": spec.name, "task": spec.task, "path": str(spec.path), "repeats": spec.repeats,
+                   "labels": meta["labels"]} for spec, meta in zip(specs, metas, strict=True)],
+    }

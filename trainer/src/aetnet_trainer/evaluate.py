@@ -17,10 +17,11 @@ from torch.utils.data import DataLoader
 
 from .classify_metrics import classification_scores, document_predictions
 from .data import PreparedDataset, collate, to_device
+from .modeling import task_logits
 from .qa_metrics import MAX_ANSWER_TOKENS, decode_question, qa_scores
 
 # The metric that picks best.pt, per task.
-SELECTION_METRIC = {"extract": "f1", "classify": "accuracy", "ask": "anls"}
+SELECTION_METRIC = {"extract": "f1", "classify": "accuracy", "ask": "anls", "joint": "score"}
 
 Entity = tuple[str, int, int]  # (type, first index, last index)
 
@@ -117,7 +118,7 @@ def predict_logits(model, dataset: PreparedDataset, pad_id: int, batch_size: int
     for batch in loader:
         inputs = {name: value for name, value in to_device(batch, device).items()
                   if name not in ("labels", "start_positions", "end_positions")}
-        logits = model(inputs).logits.float().cpu().numpy()
+        logits = task_logits(model(inputs).logits, batch["task"]).float().cpu().numpy()
         for row in range(len(logits)):
             length = int(batch["attention_mask"][row].sum())
             results.append(logits[row] if logits.ndim == 2 else logits[row, :length])

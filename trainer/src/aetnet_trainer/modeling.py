@@ -146,11 +146,36 @@ class QuestionAnsweringHead(nn.Module):
 # ---------------------------------------------------------------- inference graphs (§2.8)
 
 
-def task_outputs(logits: Tensor, task: str) -> Tensor | tuple[Tensor, Tensor]:
-    """The exported outputs: `logits`, or (`start_logits`, `end_logits`) for ask."""
+class TaskHeads(nn.Module):
+    """The joint model's heads on one fusion output: every head runs on every window (they cost a few matrix
+    products), so one graph serves all tasks and a page's forward can answer extract and classify at once."""
+
+    def __init__(self, hidden: int, head_labels: dict[str, int], dropout: float):
+        super().__init__()
+        self.extract = TokenClassificationHead(hidden, head_labels["extract"], dropout)
+        self.ask = QuestionAnsweringHead(hidden, 0, dropout)
+        self.classify = SequenceClassificationHead(hidden, head_labels["classify"], dropout)
+
+    def forward(self, fused: Tensor, text_length: int) -> dict[str, Tensor]:
+        return {task: getattr(self, task)(fused, text_length) for task in JOINT_TASKS}
+
+
+JOINT_TASKS = ("extract", "ask", "classify")
+
+
+def task_outputs(logits: Tensor | dict[str, Tensor], task: str) -> Tensor | tuple[Tensor, ...]:
+    """The exported outputs: `logits`, (`start_logits`, `end_logits`) for ask, and for the joint model
+    (`token_logits`, `start_logits`, `end_logits`, `class_logits`)."""
+    if task == "joint":
+        return logits["extract"], logits["ask"][..., 0], logits["ask"][..., 1], logits["classify"]
     if task == "ask":
         return logits[..., 0], logits[..., 1]
     return logits
+
+
+def task_logits(logits: Tensor | dict[str, Tensor], task: str) -> Tensor:
+    """The logits of one task from a single-task or a joint model's output."""
+    return logits[task] if isinstance(logits, dict) else logits
 
 
 class AETNetInference(nn.Module):
@@ -205,7 +230,7 @@ class TextSideGraph(nn.Module):
 
 @dataclass
 class AETNetOutput:
-    logits: Tensor  # extract (B, L, C); classify (B, C); ask (B, L, 2) = start, end
+    logits: Tensor | dict[str, Tensor]  # extract (B, L, C); classify (B, C); ask (B, L, 2) = start, end; joint: per task
     loss: Tensor | None
     terms: dict[str, Tensor]
 
@@ -222,7 +247,7 @@ class AETNetForTask(nn.Module):
         self.cfg, self.plain, self.loss_weights = cfg, config.plain, loss_weights
         self.alpha, self.pita_variant, self.pita_rule = train.alpha, train.pita_variant, train.pita_rule
         self.fusion = build_fusion(cfg, config.layoutlmv3_dir, fusion_config)
-        self.head = self.head_class(cfg.hidden_size, cfg.num_labels, cfg.dropout)
+        self.head = self.build_head(cfg)
         if self.plain:
             return
         self.image_encoder = AlignmentViT(cfg)
@@ -237,6 +262,9 @@ class AETNetForTask(nn.Module):
         self.text_encoder_m = make_momentum_copy(self.text_encoder)
         self.image_proj_m = make_momentum_copy(self.image_proj)
         self.text_proj_m = make_momentum_copy(self.text_proj)
+
+    def build_head(self, cfg: ModelConfig) -> nn.Module:
+        return self.head_class(cfg.hidden_size, cfg.num_labels, cfg.dropout)
 
     def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
         raise NotImplementedError
@@ -319,46 +347,68 @@ class AETNetForTask(nn.Module):
         return losses
 
 
-class AETNetForTokenClassification(AETNetForTask):
+def token_classification_loss(logits: Tensor, batch: dict[str, Tensor]) -> Tensor:
     """extract: `labels` (B, L) with −100 on special tokens, continuation sub-tokens and padding."""
+    return F.cross_entropy(logits.flatten(0, -2).float(), batch["labels"].flatten(), ignore_index=-100)
 
+
+def sequence_classification_loss(logits: Tensor, batch: dict[str, Tensor]) -> Tensor:
+    """classify: `labels` (B,) = the window's document class."""
+    return F.cross_entropy(logits.float(), batch["labels"])
+
+
+def span_loss(logits: Tensor, batch: dict[str, Tensor]) -> Tensor:
+    """ask: `start_positions` / `end_positions` (B,), 0 (= [CLS]) when the answer is not in the window; the mean
+    of the start and end cross-entropies over the window's real tokens."""
+    padding = batch["attention_mask"] == 0
+    start, end = (part.float().masked_fill(padding, torch.finfo(torch.float32).min) for part in logits.unbind(-1))
+    return 0.5 * (F.cross_entropy(start, batch["start_positions"]) + F.cross_entropy(end, batch["end_positions"]))
+
+
+TASK_LOSSES = {"extract": token_classification_loss, "classify": sequence_classification_loss, "ask": span_loss}
+TARGETS = {"extract": "labels", "classify": "labels", "ask": "start_positions"}
+
+
+class AETNetForTokenClassification(AETNetForTask):
     head_class = TokenClassificationHead
 
     def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
-        if "labels" not in batch:
-            return None
-        return F.cross_entropy(logits.flatten(0, -2).float(), batch["labels"].flatten(), ignore_index=-100)
+        return token_classification_loss(logits, batch) if "labels" in batch else None
 
 
 class AETNetForSequenceClassification(AETNetForTask):
-    """classify: `labels` (B,) = the window's document class."""
-
     head_class = SequenceClassificationHead
 
     def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
-        if "labels" not in batch:
-            return None
-        return F.cross_entropy(logits.float(), batch["labels"])
+        return sequence_classification_loss(logits, batch) if "labels" in batch else None
 
 
 class AETNetForQuestionAnswering(AETNetForTask):
-    """ask: `start_positions` / `end_positions` (B,), 0 (= [CLS]) when the answer is not in the window; the loss
-    is the mean of the start and end cross-entropies over the window's real tokens."""
-
     head_class = QuestionAnsweringHead
 
     def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
-        if "start_positions" not in batch:
+        return span_loss(logits, batch) if "start_positions" in batch else None
+
+
+class AETNetForTasks(AETNetForTask):
+    """The joint model: one fusion, the alignment losses on every batch, and one head per task; a batch holds
+    windows of one task (`batch["task"]`) and trains that task's head."""
+
+    def build_head(self, cfg: ModelConfig) -> nn.Module:
+        return TaskHeads(cfg.hidden_size, cfg.head_labels, cfg.dropout)
+
+    def task_loss(self, logits: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor | None:
+        task = batch.get("task")
+        if task is None or TARGETS[task] not in batch:
             return None
-        padding = batch["attention_mask"] == 0
-        start, end = (part.float().masked_fill(padding, torch.finfo(torch.float32).min) for part in logits.unbind(-1))
-        return 0.5 * (F.cross_entropy(start, batch["start_positions"]) + F.cross_entropy(end, batch["end_positions"]))
+        return TASK_LOSSES[task](logits[task], batch)
 
 
 TASK_MODELS: dict[str, type[AETNetForTask]] = {
     "extract": AETNetForTokenClassification,
     "classify": AETNetForSequenceClassification,
     "ask": AETNetForQuestionAnswering,
+    "joint": AETNetForTasks,
 }
 
 

@@ -20,11 +20,12 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader
+from torch.utils.data import ConcatDataset, DataLoader
 from tqdm import tqdm
 
 from .config import INITS, PRESETS, ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
-from .data import PreparedDataset, carve_validation, collate, read_metadata, to_device, tokenizer_vocab_size
+from .data import (DataSpec, PreparedDataset, carve_validation, collate, joint_metadata, parse_data_spec, read_metadata,
+                   to_device, tokenizer_vocab_size)
 from .evaluate import SELECTION_METRIC, evaluate_model
 from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
 from .pretrained import PretrainedMissing, load_minilm, load_mpnet, pretrained_tokenizer
@@ -34,7 +35,9 @@ NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.train", description=__doc__)
-    parser.add_argument("--data", required=True, help="prepared dataset directory")
+    parser.add_argument("--data", required=True, action="append",
+                        help="prepared dataset directory; several as TASK=DIR[@REPEATS] train one joint model "
+                        "(one head per task, task-sampled batches)")
     parser.add_argument("--config", default="small", choices=PRESETS)
     parser.add_argument("--out", required=True, help="run directory")
     parser.add_argument("--plain", action="store_true", help="task loss only, no alignment encoders")
@@ -67,7 +70,11 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
     config = preset(args.config)
     model, train = config.model, config.train
     model.vocab_size, model.pad_id = vocab_size, meta["specialTokens"]["padId"]
-    model.num_labels, model.task = len(meta["labels"]), meta["task"]
+    model.task = meta["task"]
+    if meta["task"] == "joint":
+        model.num_labels, model.head_labels = 0, {task: len(labels) for task, labels in meta["labels"].items()}
+    else:
+        model.num_labels = len(meta["labels"])
     model.max_length = min(model.max_length, meta["maxLength"])
     model.image_size = meta["imageSize"] if args.config == "tiny" else model.image_size
     config.plain = args.plain
@@ -158,6 +165,12 @@ def epoch_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, ra
     return [batch[rank::world] for batch in global_batches]
 
 
+def joint_score(per_part: dict[str, dict], selection_sets: list) -> dict:
+    """A joint run's selection score: the mean over parts of each part's own selection metric."""
+    scores = {name: per_part[name][SELECTION_METRIC[part_meta["task"]]] for name, _, part_meta in selection_sets}
+    return {"score": sum(scores.values()) / len(scores), "scores": scores, "parts": per_part}
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -211,9 +224,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
     torch.set_num_threads(args.threads or len(os.sched_getaffinity(0)))
-    data_dir, out = Path(args.data), Path(args.out)
-    meta = read_metadata(data_dir)
-    tokenizer_json = (data_dir / meta["tokenizer"]).read_text()
+    out = Path(args.out)
+    try:
+        specs = [parse_data_spec(value) for value in args.data]
+        if len(specs) > 1 and any(spec.task is None for spec in specs):
+            raise ValueError("several --data need TASK=DIR each")
+        metas = [read_metadata(spec.path) for spec in specs]
+        tokenizers = [(spec.path / meta["tokenizer"]).read_text() for spec, meta in zip(specs, metas)]
+        meta = metas[0] if len(specs) == 1 and specs[0].task is None else joint_metadata(specs, metas, tokenizers)
+    except ValueError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    data_dir, tokenizer_json = specs[0].path, tokenizers[0]
     try:
         config = build_run_config(args, meta, tokenizer_vocab_size(data_dir, meta))
         validate(config, world)
@@ -240,24 +262,44 @@ def main(argv: list[str] | None = None) -> int:
 
     model, pretrained = build_model(config)
     model.to(device)
-    train_set = PreparedDataset(data_dir, "train", config.model.image_size, not config.plain, train_cfg.seed)
-    if train_cfg.validation_docs:
-        try:
-            train_set, selection_set = carve_validation(train_set, train_cfg.validation_docs, train_cfg.seed)
-        except ValueError as error:
-            print(f"configuration error: {error}", file=sys.stderr)
-            return 2
-        selection_split = "validation"
-    elif (data_dir / "test.jsonl").exists():
-        selection_set, selection_split = PreparedDataset(data_dir, "test", config.model.image_size, False), "test"
-    else:
-        selection_set, selection_split = None, None
-    lengths = [len(window["inputIds"]) for window in train_set.windows]
-    batches_of = lambda epoch: epoch_batches(lengths, train_cfg.batch_size, train_cfg.seed, epoch, rank, world,
-                                            args.group_by_length)
+    parts = [(spec, part_meta) for spec, part_meta in zip(specs, metas)] if meta["task"] == "joint" else [(specs[0], meta)]
+    train_parts, selection_sets, selection_split = [], [], None
+    for spec, part_meta in parts:
+        part = PreparedDataset(spec.path, "train", config.model.image_size, not config.plain, train_cfg.seed)
+        if train_cfg.validation_docs:
+            try:
+                part, selection = carve_validation(part, train_cfg.validation_docs, train_cfg.seed)
+            except ValueError as error:
+                print(f"configuration error: {spec.path}: {error}", file=sys.stderr)
+                return 2
+            selection_sets.append((spec.name, selection, part_meta))
+            selection_split = "validation"
+        elif (spec.path / "test.jsonl").exists():
+            selection_sets.append((spec.name, PreparedDataset(spec.path, "test", config.model.image_size, False), part_meta))
+            selection_split = "test"
+        train_parts.append((part, spec.repeats))
+    train_set = train_parts[0][0] if len(train_parts) == 1 else ConcatDataset([part for part, _ in train_parts])
+    train_windows = sum(len(part.windows) for part, _ in train_parts)
+
+    def batches_of(epoch: int) -> list[list[int]]:
+        """Each part's batches (`repeats` passes each), offset into the concatenation; a joint run shuffles
+        them together, so a step trains one task and the tasks interleave."""
+        batches, offset = [], 0
+        for index, (part, repeats) in enumerate(train_parts):
+            lengths = [len(window["inputIds"]) for window in part.windows]
+            for repeat in range(repeats):
+                seed = train_cfg.seed + 1000 * index + repeat
+                batches += [[offset + i for i in batch] for batch in
+                            epoch_batches(lengths, train_cfg.batch_size, seed, epoch, rank, world, args.group_by_length)]
+            offset += len(part.windows)
+        if len(train_parts) > 1:
+            order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(train_cfg.seed + epoch))
+            batches = [batches[i] for i in order.tolist()]
+        return batches
+
     steps_per_epoch = len(batches_of(0))
     if steps_per_epoch == 0:
-        print(f"configuration error: {len(train_set)} training windows do not fill one global batch of "
+        print(f"configuration error: {train_windows} training windows do not fill one global batch of "
               f"{train_cfg.batch_size * world}", file=sys.stderr)
         return 2
     total_steps = steps_per_epoch * train_cfg.epochs
@@ -296,8 +338,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def evaluate_and_checkpoint(epoch_done: int, evaluate: bool) -> None:
         nonlocal best_score, metrics
-        if is_main and evaluate and selection_set is not None:
-            metrics = evaluate_model(model, selection_set, meta, train_cfg.batch_size, device)
+        if is_main and evaluate and selection_sets:
+            per_part = {name: evaluate_model(model, selection, part_meta, train_cfg.batch_size, device)
+                        for name, selection, part_meta in selection_sets}
+            metrics = per_part[selection_sets[0][0]] if meta["task"] != "joint" else joint_score(per_part, selection_sets)
             log.write("eval", epoch=epoch_done, step=step, split=selection_split, **metrics)
         if is_main:
             save_checkpoint(out / "last.pt", model, optimizer, scheduler, config, checkpoint_meta, step, epoch_done,
@@ -316,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     epoch = start_epoch
     while step < stop_step:
         batches = batches_of(epoch)[step - epoch * steps_per_epoch:]  # resuming mid-epoch skips the batches already seen
-        train_set.set_epoch(epoch)
+        for part, _ in train_parts:
+            part.set_epoch(epoch)
         # Its own generator: creating a loader must not draw from the global RNG that --resume restores.
         loader = DataLoader(train_set, batch_sampler=batches, num_workers=args.workers,
                             generator=torch.Generator().manual_seed(train_cfg.seed + epoch),
@@ -341,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             terms["total"] = float(output.loss.detach())
             elapsed = time.time() - started
             eta = elapsed / (step - start_step) * (stop_step - step)
-            log.write("step", epoch=epoch, step=step, totalSteps=stop_step, lr=step_lr,
+            log.write("step", epoch=epoch, step=step, totalSteps=stop_step, lr=step_lr, task=batch["task"],
                       samplesPerSec=len(batch["input_ids"]) * world / (time.time() - step_started),
                       terms=terms, etaSeconds=round(eta, 1))
             progress.set_description(f"epoch {epoch}")
@@ -358,10 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     progress.close()
     speed = {"samplesPerSec": round(samples_seen / train_seconds, 3) if train_seconds else None,
              "minutesPerEpoch": round(train_seconds / (step - start_step) * steps_per_epoch / 60, 2)
-             if step > start_step else None, "trainWindows": len(train_set.windows)}
+             if step > start_step else None, "trainWindows": train_windows}
     if is_main:
         print(f"training speed: {speed['samplesPerSec']} samples/s, {speed['minutesPerEpoch']} min per epoch of "
-              f"{steps_per_epoch} steps ({len(train_set.windows)} windows, batch {train_cfg.batch_size} x {world})",
+              f"{steps_per_epoch} steps ({train_windows} windows, batch {train_cfg.batch_size} x {world})",
               file=sys.stderr)
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         log.write("done", step=step, epochs=epoch, bestScore=best_score, selectionMetric=selection_metric, metrics=metrics,
