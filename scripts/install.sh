@@ -20,6 +20,13 @@ if [[ "${AETNET_TRAINER:-1}" == "1" ]] && ! command -v redis-server > /dev/null 
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server > /dev/null) || echo "redis-server not installed: BullMQ tests will skip"
 fi
 
+# render-documents draws synthetic pages in the font families Debian packages (docs/synthetic-documents.md);
+# without these it uses DejaVu only.
+if [[ "${AETNET_TRAINER:-1}" == "1" ]] && [[ ! -d /usr/share/fonts/opentype/urw-base35 ]] && [[ "$(id -u)" == "0" ]] && command -v apt-get > /dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation fonts-freefont-ttf fonts-urw-base35 > /dev/null) \
+    || echo "extra fonts not installed: render-documents uses DejaVu only"
+fi
+
 if [[ "${AETNET_TRAINER:-1}" == "1" ]]; then
   PYTHON="${PYTHON:-python3}"
   [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv

@@ -151,7 +151,7 @@ async function flopSection(models: readonly EndpointModel[], cells: readonly Ben
     const key = `${shape.m}x${shape.k}x${shape.n}`;
     if (!rates.has(key)) rates.set(key, await measureMatMulRateIsolated(shape, { intraOpThreads: threads, budgetMs: args.quick ? 200 : 2000 }));
     const rate = rates.get(key) as MatMulRate;
-    const options = { task: endpoint, labels: model.manifest.labels.length, splitImageEncoder: model.manifest.onnx.imageEncoderFile !== undefined };
+    const options = { task: endpoint, labels: model.manifest.tasks[endpoint]?.labels.length ?? 0, splitImageEncoder: model.manifest.onnx.imageEncoderFile !== undefined };
     const perRequest = cell.requests.map((r) => {
       const flops = pageFlops(dims, windows[r.page], options);
       const limitMs = flops / (rate.gflopsPerSecond * 1e6);

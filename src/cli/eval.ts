@@ -5,13 +5,13 @@ import { classifyEvaluation } from '../evaluation/classify-evaluation';
 import { EvalArgs, EvalDataset, parseEvalArgs } from '../evaluation/cli-args';
 import { evaluateFunsdEntities } from '../evaluation/funsd-evaluation';
 import { evaluateFunsdOcr } from '../evaluation/ocr-evaluation';
-import { EvaluationReport, evaluateFunsdQa } from '../evaluation/qa-evaluation';
+import { EvaluationReport, evaluateFunsdQa, evaluateQaManifest } from '../evaluation/qa-evaluation';
 import { OcrEngineName } from '../ocr/ocr-engine';
 
 /**
  * `eval`: drives the served pipeline (real app, OCR and ONNX bundles, over HTTP) over a labelled split and scores
- * it — FUNSD entities through /v1/extract, FUNSD-QA through /v1/ask, FUNSD words read by the service's OCR, a classification manifest through
- * /v1/classify. See docs/evaluation.md.
+ * it — FUNSD entities through /v1/extract, FUNSD-QA or a QA manifest through /v1/ask, FUNSD words read by the
+ * service's OCR, a classification manifest through /v1/classify. See docs/evaluation.md.
  */
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -21,6 +21,7 @@ const EVALUATIONS: Record<EvalDataset, (args: EvalArgs, config: Readonly<AppConf
   'funsd-qa': evaluateFunsdQa,
   'funsd-ocr': evaluateFunsdOcr,
   classify: classifyEvaluation,
+  qa: evaluateQaManifest,
 };
 
 /** The evaluation once per OCR engine, each on a service configured as AETNET_OCR_ENGINE=<engine> would. */

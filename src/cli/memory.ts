@@ -23,29 +23,31 @@ async function measure(args: MemoryArgs): Promise<string[]> {
   try {
     const pid = service.child.pid as number;
     const models = await service.client.models();
-    const served = models.filter((model) => model.task === args.endpoint).map((model) => `${model.id}@${model.version}`);
+    const served = args.endpoints.map((endpoint) => `${endpoint}: ${models.filter((model) => model.defaultFor.includes(endpoint)).map((model) => `${model.id}@${model.version}`).join(', ') || 'none'}`);
     const send = async (client: ServiceClient, index: number) => {
       const page = pages[index % pages.length];
-      const reply = await client.post(args.endpoint, benchUpload(args.endpoint, page, true, questions[index % pages.length]));
-      if (reply.status !== 200) throw new Error(`POST /v1/${args.endpoint} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 300)}`);
+      const endpoint = args.endpoints[index % args.endpoints.length];
+      const reply = await client.post(endpoint, benchUpload(endpoint, page, true, questions[index % pages.length]));
+      if (reply.status !== 200) throw new Error(`POST /v1/${endpoint} → ${reply.status}: ${JSON.stringify(reply.body).slice(0, 300)}`);
     };
     const ready = await processRssMib(pid);
-    await send(service.client, 0);
+    // One request per endpoint first: every model they use is loaded and has run once.
+    for (let i = 0; i < args.endpoints.length; i++) await send(service.client, i);
     const loaded = await processRssMib(pid);
     log(`ready ${ready.toFixed(0)} MiB, model loaded ${loaded.toFixed(0)} MiB; sending ${args.requests} requests`);
     let peak = loaded;
     for (let i = 1; i <= args.requests; i += 1) {
-      await send(service.client, i);
+      await send(service.client, args.endpoints.length + i - 1);
       peak = Math.max(peak, await processRssMib(pid));
     }
     const after = await processRssMib(pid);
     return [
-      `serving memory (VmRSS of the service process), /v1/${args.endpoint} model-only, ${pages.length} FUNSD test pages, served by ${served.join(', ') || 'none'}`,
-      `all loaded bundles: ${models.map((model) => `${model.id} (${model.task})`).join(', ')}`,
+      `serving memory (VmRSS of the service process), ${args.endpoints.map((e) => `/v1/${e}`).join(' + ')} model-only (client words), ${pages.length} FUNSD test pages; served by ${served.join('; ')}`,
+      `all loaded bundles: ${models.map((model) => `${model.id} (${model.tasks.join(', ')})`).join(', ')}`,
       '| state | RSS MiB |',
       '| --- | ---: |',
       `| ready, no request yet | ${ready.toFixed(0)} |`,
-      `| after 1 request (model loaded), idle | ${loaded.toFixed(0)} |`,
+      `| after ${args.endpoints.length} request(s), one per endpoint (models loaded), idle | ${loaded.toFixed(0)} |`,
       `| after ${args.requests} more requests, idle | ${after.toFixed(0)} |`,
       `| peak during the ${args.requests} requests | ${peak.toFixed(0)} |`,
     ];

@@ -7,7 +7,8 @@ import { RegisteredModel } from '../registry/registry.service';
 import { BenchEndpoint } from './cli-args';
 import { listFunsdDocuments } from './funsd-documents';
 import { toClientWords } from './funsd-entities';
-import { askQuestionLimit, fitQuestion } from './qa-evaluation';
+import { askQuestionLimit } from '../registry/bundle-manifest';
+import { fitQuestion } from './qa-evaluation';
 import { DocumentUpload } from './service-client';
 
 /** Questions sent with each page to /v1/ask: a typical "ask a few things about this form" request. */

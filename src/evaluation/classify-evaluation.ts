@@ -23,7 +23,8 @@ export async function classifyEvaluation(args: EvalArgs, config: Readonly<AppCon
   try {
     const { served } = await servedModelFor(client, 'classify', args.model);
     // The model's classes first, then any gold class it cannot predict (it counts as a miss, never dropped).
-    const labels = [...served.labels, ...[...new Set(examples.map((e) => e.label))].filter((label) => !served.labels.includes(label)).sort()];
+    const servedLabels = served.labels.classify;
+    const labels = [...servedLabels, ...[...new Set(examples.map((e) => e.label))].filter((label) => !servedLabels.includes(label)).sort()];
     const pairs: Array<[string, string]> = [];
     const wallMs: number[] = [];
     const rows: Array<Record<string, unknown>> = [];

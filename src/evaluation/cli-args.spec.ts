@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { parseBenchArgs, parseEvalArgs, UsageError } from './cli-args';
+import { parseBenchArgs, parseEvalArgs, parseMemoryArgs, UsageError } from './cli-args';
 
 const repo = '/work/main';
 
@@ -52,7 +52,7 @@ describe('parseEvalArgs', () => {
   });
 });
 
-describe('parseEvalArgs for funsd-qa and classify', () => {
+describe('parseEvalArgs for funsd-qa, classify and qa', () => {
   it('defaults funsd-qa to gold words and takes --ocr as the OCR mode', () => {
     assert.equal(parseEvalArgs(['--dataset', 'funsd-qa', '--split', 'test'], repo).mode, 'gold');
     assert.equal(parseEvalArgs(['--dataset', 'funsd-qa', '--split', 'test', '--ocr'], repo).mode, 'ocr');
@@ -64,7 +64,9 @@ describe('parseEvalArgs for funsd-qa and classify', () => {
     assert.equal(args.manifest, resolve('set/manifest.jsonl'));
     assert.equal(args.mode, 'gold');
     assert.throws(() => parseEvalArgs(['--dataset', 'classify', '--split', 'test'], repo), /needs --manifest/);
-    assert.throws(() => parseEvalArgs(['--dataset', 'funsd', '--split', 'test', '--manifest', 'm.jsonl'], repo), /classify only/);
+    assert.throws(() => parseEvalArgs(['--dataset', 'funsd', '--split', 'test', '--manifest', 'm.jsonl'], repo), /classify and qa only/);
+    assert.equal(parseEvalArgs(['--dataset', 'qa', '--manifest', 'set/qa.jsonl', '--split', 'test'], repo).mode, 'gold');
+    assert.throws(() => parseEvalArgs(['--dataset', 'qa', '--split', 'test'], repo), /--dataset qa needs --manifest <qa.jsonl>/);
   });
 });
 
@@ -104,5 +106,13 @@ describe('parseBenchArgs', () => {
     assert.throws(() => parseBenchArgs(['--concurrency', '0'], repo), /positive integer/);
     assert.throws(() => parseBenchArgs(['--checkpoint', 'best.pt'], repo), /task=path/);
     assert.throws(() => parseBenchArgs(['--model', 'x'], repo), UsageError);
+  });
+});
+
+describe('parseMemoryArgs', () => {
+  it('cycles through the named endpoints, extract by default', () => {
+    assert.deepEqual(parseMemoryArgs(['--endpoints', 'extract,classify,ask', '--requests', '30'], '/repo').endpoints, ['extract', 'classify', 'ask']);
+    assert.deepEqual(parseMemoryArgs([], '/repo').endpoints, ['extract']);
+    assert.throws(() => parseMemoryArgs(['--endpoints', 'translate'], '/repo'), /unknown endpoint 'translate'/);
   });
 });

@@ -7,17 +7,17 @@ export class UsageError extends Error {}
 
 export const EVAL_USAGE =
   'usage: eval --dataset funsd|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--ocr-engines tesseract,ppocr] [--limit N] [--json <out.json>]\n' +
-  '       eval --dataset classify --manifest <manifest.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
+  '       eval --dataset classify|qa --manifest <manifest.jsonl|qa.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
 export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
   '[--cell-seconds S] [--checkpoint task=path,…] [--eager-windows N] [--ocr-engines tesseract,ppocr] [--funsd-dir <dir>] [--json <out.json>] [--quick]';
 
-export const MEMORY_USAGE = 'usage: memory [--endpoint extract|classify|ask] [--requests 100] [--pages 4] [--funsd-dir <dir>]';
+export const MEMORY_USAGE = 'usage: memory [--endpoints extract,classify,ask] [--requests 100] [--pages 4] [--funsd-dir <dir>]';
 
 export const EVAL_MODES = ['gold', 'ocr', 'both'] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
 
-export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'funsd-ocr', 'classify'] as const;
+export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'funsd-ocr', 'classify', 'qa'] as const;
 export type EvalDataset = (typeof EVAL_DATASETS)[number];
 
 export const BENCH_ENDPOINTS = ['extract', 'classify', 'ask'] as const;
@@ -30,7 +30,7 @@ export interface EvalArgs {
   dataset: EvalDataset;
   split: string;
   funsdDir: string;
-  /** `classify`: the JSONL manifest written by render-documents (or any `{image, label, words?, split?}` manifest). */
+  /** `classify`, `qa`: a JSONL manifest (render-documents writes manifest.jsonl and qa.jsonl; or any of that form). */
   manifest?: string;
   model?: string;
   /** gold: the dataset's words are sent as client words; ocr: the service reads the page itself. */
@@ -85,8 +85,9 @@ export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
   if (!split) throw new UsageError(`missing --split\n${EVAL_USAGE}`);
   if (!(split in FUNSD_SPLITS)) throw new UsageError(`unknown split '${split}' for ${dataset} (supported: ${Object.keys(FUNSD_SPLITS).join(', ')})`);
   const manifest = nonEmpty(values.manifest as string | undefined, '--manifest');
-  if (dataset === 'classify' && manifest === undefined) throw new UsageError(`--dataset classify needs --manifest <manifest.jsonl>\n${EVAL_USAGE}`);
-  if (dataset !== 'classify' && manifest !== undefined) throw new UsageError(`--manifest applies to --dataset classify only`);
+  const needsManifest = dataset === 'classify' || dataset === 'qa';
+  if (needsManifest && manifest === undefined) throw new UsageError(`--dataset ${dataset} needs --manifest <${dataset === 'qa' ? 'qa' : 'manifest'}.jsonl>\n${EVAL_USAGE}`);
+  if (!needsManifest && manifest !== undefined) throw new UsageError(`--manifest applies to --dataset classify and qa only`);
   if (values.ocr === true && values.mode !== undefined) throw new UsageError('give --ocr or --mode, not both');
   const mode = values.ocr === true ? 'ocr' : ((values.mode as string | undefined) ?? (dataset === 'funsd' ? 'both' : 'gold'));
   if (!(EVAL_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode '${mode}' (supported: ${EVAL_MODES.join(', ')})`);
@@ -133,18 +134,18 @@ export function parseBenchArgs(argv: string[], repoRoot: string): BenchArgs {
 }
 
 export interface MemoryArgs {
-  endpoint: BenchEndpoint;
+  /** The requests cycle through these endpoints (all three: every head loaded and used). */
+  endpoints: BenchEndpoint[];
   requests: number;
   pages: number;
   funsdDir: string;
 }
 
 export function parseMemoryArgs(argv: string[], repoRoot: string): MemoryArgs {
-  const values = parseFlags(argv, ['endpoint', 'requests', 'pages', 'funsd-dir'], [], MEMORY_USAGE);
+  const values = parseFlags(argv, ['endpoints', 'requests', 'pages', 'funsd-dir'], [], MEMORY_USAGE);
   const count = (flag: string, fallback: number) => (values[flag] === undefined ? fallback : positiveInteger(values[flag] as string, `--${flag}`));
-  const [endpoint] = endpointList((values.endpoint as string | undefined) ?? 'extract');
   return {
-    endpoint,
+    endpoints: endpointList((values.endpoints as string | undefined) ?? 'extract'),
     requests: count('requests', 100),
     pages: count('pages', 4),
     funsdDir: resolve((values['funsd-dir'] as string | undefined) ?? defaultFunsdDir(repoRoot)),

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { LayoutTokenizer } from '../layout';
-import { askQuestionLimit, fitQuestion } from './qa-evaluation';
+import { askQuestionLimit } from '../registry/bundle-manifest';
+import { fitQuestion } from './qa-evaluation';
 
 const TOKENIZER = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'bundles', 'tiny-ask', 'tokenizer.json');
 
@@ -16,7 +17,9 @@ describe('fitQuestion', () => {
   });
 
   it('uses the bundle question limit within the window', () => {
-    assert.equal(askQuestionLimit({ maxQuestionTokens: 64, maxLength: 512 }), 64);
-    assert.equal(askQuestionLimit({ maxLength: 64 }), 60);
+    const ask = (head: object, maxLength: number) => ({ id: 'x', maxLength, tasks: { ask: { labels: [], outputs: {}, ...head } } });
+    assert.equal(askQuestionLimit(ask({ maxQuestionTokens: 64 }, 512)), 64);
+    assert.equal(askQuestionLimit(ask({}, 64)), 60);
+    assert.equal(askQuestionLimit(ask({ maxQuestionTokens: 20 }, 64)), 20);
   });
 });

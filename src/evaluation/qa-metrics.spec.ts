@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { anls, exactMatch, levenshtein, normaliseAnswer, qaScores } from './qa-metrics';
+import { anls, exactMatch, levenshtein, normaliseAnswer, qaScores, thresholdSweep } from './qa-metrics';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 
@@ -42,5 +42,27 @@ describe('qa metrics (same definitions as trainer qa_metrics.py)', () => {
     close(scores.noAnswerRate, 1 / 3);
     assert.deepEqual(qaScores([], []), { anls: 0, exactMatch: 0, questions: 0, answered: 0, noAnswerRate: 0 });
     assert.throws(() => qaScores(['a'], []), RangeError);
+  });
+});
+
+describe('thresholdSweep', () => {
+  const results = [
+    { predicted: '12/03/90', confidence: 0.9, answers: ['12/03/90'] },
+    { predicted: 'John', confidence: 0.4, answers: ['John Smith Jr.'] },
+    { predicted: 'Paris', confidence: 0.2, answers: ['London'] },
+    { predicted: 'INV-7', confidence: 0.6, answers: [] },
+    { predicted: '', confidence: 0, answers: ['lost'] },
+  ];
+
+  it('turns answers under the threshold into no answer and counts precision over answered, recall over answerable', () => {
+    const [zero, mid, high] = thresholdSweep(results, [0, 0.5, 0.95]);
+    assert.deepEqual([zero.answered, zero.correct], [4, 1]);
+    assert.equal(zero.precision, 1 / 4);
+    assert.equal(zero.recall, 1 / 4);
+    assert.deepEqual([mid.answered, mid.correct, mid.precision, mid.recall], [2, 1, 1 / 2, 1 / 4]);
+    assert.deepEqual([high.answered, high.correct, high.precision, high.recall], [0, 0, 0, 0]);
+    // ANLS at 0.5: the right date (1), the unanswerable one answered (0), the others become "" (0): 1 / 5.
+    assert.equal(mid.anls, 1 / 5);
+    assert.equal(high.anls, 1 / 5, 'declining the unanswerable question scores it');
   });
 });

@@ -63,3 +63,42 @@ export function qaScores(predictions: readonly string[], answers: ReadonlyArray<
   const answered = predictions.filter((p) => normaliseAnswer(p) !== '').length;
   return { anls: mean(anls), exactMatch: mean(exactMatch), questions: count, answered, noAnswerRate: count === 0 ? 0 : (count - answered) / count };
 }
+
+/** One asked question: the best answer the service gave at threshold 0 ('' = none) and its confidence. */
+export interface ScoredAnswer {
+  predicted: string;
+  confidence: number;
+  answers: readonly string[];
+}
+
+export interface ThresholdPoint {
+  threshold: number;
+  answered: number;
+  /** Answered questions whose answer is right (ANLS ≥ 0.5 against an acceptable answer). */
+  correct: number;
+  /** correct / answered, and correct / questions that have an answer. */
+  precision: number;
+  recall: number;
+  anls: number;
+}
+
+/**
+ * The no-answer threshold's trade-off: at each threshold, a best answer under it becomes "no answer" (as the
+ * service does with `minScore`); an answer to an unanswerable question is never correct.
+ */
+export function thresholdSweep(results: readonly ScoredAnswer[], thresholds: readonly number[]): ThresholdPoint[] {
+  const answerable = results.filter((result) => result.answers.length > 0).length;
+  return thresholds.map((threshold) => {
+    const predictions = results.map((result) => (result.confidence >= threshold ? result.predicted : ''));
+    const answered = predictions.filter((p) => normaliseAnswer(p) !== '').length;
+    const correct = predictions.filter((p, i) => normaliseAnswer(p) !== '' && anls(p, results[i].answers) >= ANLS_THRESHOLD).length;
+    return {
+      threshold,
+      answered,
+      correct,
+      precision: answered === 0 ? 0 : correct / answered,
+      recall: answerable === 0 ? 0 : correct / answerable,
+      anls: qaScores(predictions, results.map((result) => result.answers)).anls,
+    };
+  });
+}

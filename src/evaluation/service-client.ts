@@ -56,10 +56,12 @@ export interface HttpReply {
 export interface ServedModel {
   id: string;
   version: string;
-  task: string;
-  labels: string[];
+  /** The tasks the bundle serves, and each one's labels (ask: none). */
+  tasks: string[];
+  labels: Record<string, string[]>;
   executionProvider: string;
-  default: boolean;
+  /** The tasks it is the default model of. */
+  defaultFor: string[];
 }
 
 /** A document and the optional fields of the three inference endpoints (multipart, as a client sends them). */
@@ -69,6 +71,8 @@ export interface DocumentUpload {
   words?: ClientWord[] | unknown[];
   model?: string;
   questions?: string[];
+  /** ask: the no-answer threshold of this request (the service's default when absent). */
+  minScore?: number;
 }
 
 export type Endpoint = 'extract' | 'classify' | 'ask';
@@ -119,6 +123,7 @@ export class ServiceClient {
     if (upload.words !== undefined) form.append('words', JSON.stringify(upload.words));
     if (upload.questions !== undefined) form.append('questions', JSON.stringify(upload.questions));
     if (upload.model !== undefined) form.append('model', upload.model);
+    if (upload.minScore !== undefined) form.append('minScore', String(upload.minScore));
     return this.send('POST', `/v1/${endpoint}`, form);
   }
 

@@ -9,7 +9,7 @@ export interface Readiness {
   /** The OCR engine (AETNET_OCR_ENGINE), whether it runs, and why not when it does not. */
   ocr: { engine: string; available: boolean; reason?: string };
   /** executionProviderFallback: why a preferred provider (e.g. CUDA) did not load and the model runs on the next one. */
-  models: Array<{ id: string; task: string; executionProvider: string; executionProviderFallback?: string }>;
+  models: Array<{ id: string; tasks: string[]; executionProvider: string; executionProviderFallback?: string }>;
 }
 
 @ApiTags('health')
@@ -31,7 +31,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: at least one model is loaded and OCR is available (503 otherwise)' })
-  @ApiOkResponse({ schema: { example: { status: 'ready', ocr: { engine: 'ppocr', available: true }, models: [{ id: 'funsd-extract', task: 'extract', executionProvider: 'cpu' }] } } })
+  @ApiOkResponse({ schema: { example: { status: 'ready', ocr: { engine: 'ppocr', available: true }, models: [{ id: 'document-mpnet6', tasks: ['extract', 'ask', 'classify'], executionProvider: 'cpu' }] } } })
   @ApiServiceUnavailableResponse({ description: 'Not ready; same body with status "not_ready"' })
   ready(@Res({ passthrough: true }) reply: FastifyReply): Readiness {
     const models = this.registry.readiness();

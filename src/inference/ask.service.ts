@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
 import { decodeSpans, isNoAnswer, spanAnswer, SpanDecoding, SpanWindow } from '../heads/span-decode';
-import { DEFAULT_MAX_QUESTION_TOKENS, encodeQuestionPage, QuestionWindow } from '../layout';
-import { BundleManifest } from '../registry/bundle-manifest';
+import { encodeQuestionPage, QuestionWindow } from '../layout';
+import { askQuestionLimit, taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { questionTooLong } from './ask-request';
 import { AnswerDto, AskResponseDto } from './ask.dto';
@@ -12,10 +12,6 @@ import { requestTimings } from './inference-timings';
 
 export const DEFAULT_MAX_ANSWER_TOKENS = 30;
 
-/** The manifest's question limit, within what a window can hold next to [CLS], [SEP], [SEP] and one context token. */
-function questionTokenLimit(manifest: BundleManifest): number {
-  return Math.min(manifest.maxQuestionTokens ?? DEFAULT_MAX_QUESTION_TOKENS, manifest.maxLength - 4);
-}
 
 export interface AskRequest extends DocumentInput {
   /** Validated questions (ask-request.ts). */
@@ -55,19 +51,21 @@ export class AskService {
     const timings = newTimings();
     const document = await this.pipeline.prepare(request, timings);
     const windows = await this.questionWindows(model, document, questionIds, timings);
-    const rows = await this.pipeline.runWindows(model, windows, { start_logits: { rank: 2 }, end_logits: { rank: 2 } }, timings);
+    const head = taskHead(model.manifest, 'ask');
+    const { start_logits: startName, end_logits: endName } = head.outputs;
+    const rows = await this.pipeline.runWindows(model, windows, { [startName]: { rank: 2 }, [endName]: { rank: 2 } }, timings);
 
     const spanWindows: SpanWindow[][] = request.questions.map(() => []);
     windows.forEach((window, index) =>
       spanWindows[window.question].push({
         page: window.page,
-        startLogits: rows[index].start_logits,
-        endLogits: rows[index].end_logits,
+        startLogits: rows[index][startName],
+        endLogits: rows[index][endName],
         contextStart: window.contextStart,
         contextWordIds: window.wordIds.slice(window.contextStart, window.inputIds.length - 1),
       }),
     );
-    const maxAnswerTokens = model.manifest.maxAnswerTokens ?? DEFAULT_MAX_ANSWER_TOKENS;
+    const maxAnswerTokens = head.maxAnswerTokens ?? DEFAULT_MAX_ANSWER_TOKENS;
     const answers = request.questions.map((question, index) =>
       this.answer(question, document, decodeSpans(spanWindows[index], { maxAnswerTokens, topK: request.topK }), request.minScore),
     );
@@ -75,7 +73,7 @@ export class AskService {
   }
 
   private async tokenizeQuestions(model: RegisteredModel, questions: readonly string[]): Promise<number[][]> {
-    const maxQuestionTokens = questionTokenLimit(model.manifest);
+    const maxQuestionTokens = askQuestionLimit(model.manifest);
     return Promise.all(
       questions.map(async (question, index) => {
         const ids = await model.tokenizer.tokenizeText(question);
@@ -91,7 +89,7 @@ export class AskService {
   /** Every question × every window of every page with words; each page's words and image are prepared once. */
   private async questionWindows(model: RegisteredModel, document: PreparedDocument, questionIds: number[][], timings: PipelineTimings): Promise<QuestionPageWindow[]> {
     const { manifest, tokenizer } = model;
-    const options = { maxLength: manifest.maxLength, stride: manifest.windowStride, maxQuestionTokens: questionTokenLimit(manifest) };
+    const options = { maxLength: manifest.maxLength, stride: manifest.windowStride, maxQuestionTokens: askQuestionLimit(manifest) };
     const windows: QuestionPageWindow[] = [];
     for (const [page, prepared] of document.pages.entries()) {
       const tokens = await tokenizer.tokenizeWords(prepared.words.map((word) => word.text));

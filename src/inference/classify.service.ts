@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
 import { encodePage } from '../layout';
+import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { ClassifyPageDto, ClassifyResponseDto } from './classify.dto';
 import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedPage } from './document-pipeline.service';
@@ -26,7 +27,7 @@ export class ClassifyService {
   }
 
   private async classifyWith(model: RegisteredModel, request: ClassifyRequest, started: number): Promise<ClassifyResponseDto> {
-    const { labels } = model.manifest;
+    const { labels } = taskHead(model.manifest, 'classify');
     const timings = newTimings();
     const document = await this.pipeline.prepare(request, timings);
     const pageProbabilities: Float64Array[] = [];
@@ -50,14 +51,15 @@ export class ClassifyService {
     const tokens = await tokenizer.tokenizeWords(page.words.map((word) => word.text));
     const encoded = encodePage(tokens, page.words, page.image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
     const imageRow = await this.pipeline.imageInput(model, hash, page.image, timings);
-    const numLabels = manifest.labels.length;
+    const { labels, outputs } = taskHead(manifest, 'classify');
+    const numLabels = labels.length;
     const rows = await this.pipeline.runWindows(
       model,
       encoded.windows.map((window) => ({ ...window, image: imageRow })),
-      { logits: { rank: 2, lastDim: numLabels } },
+      { [outputs.logits]: { rank: 2, lastDim: numLabels } },
       timings,
     );
-    const windows = rows.flatMap((row) => windowProbabilities(row.logits, numLabels));
+    const windows = rows.flatMap((row) => windowProbabilities(row[outputs.logits], numLabels));
     return meanProbabilities(windows, numLabels);
   }
 }

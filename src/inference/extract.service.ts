@@ -4,6 +4,7 @@ import { decodeBio } from '../heads/bio-decode';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage } from '../layout';
+import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedPage } from './document-pipeline.service';
 import { ExtractPageDto, ExtractResponseDto } from './extract.dto';
@@ -58,26 +59,27 @@ export class ExtractService {
 
   private async predictWords(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<WordPrediction[]> {
     const { manifest, tokenizer } = model;
+    const { labels, outputs } = taskHead(manifest, 'extract');
     const { words, image } = page;
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
     // No content tokens (no words, or only blanks): nothing for the model to label.
-    if (tokens.ids.length === 0) return classifyWords(new Float32Array(0), [], words.length, manifest.labels);
+    if (tokens.ids.length === 0) return classifyWords(new Float32Array(0), [], words.length, labels);
 
     const encoded = encodePage(tokens, words, image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
     const imageRow = await this.pipeline.imageInput(model, hash, image, timings);
-    const numLabels = manifest.labels.length;
+    const numLabels = labels.length;
     const rows = await this.pipeline.runWindows(
       model,
       encoded.windows.map((window) => ({ ...window, image: imageRow })),
-      { logits: { rank: 3, lastDim: numLabels } },
+      { [outputs.logits]: { rank: 3, lastDim: numLabels } },
       timings,
     );
     const windowLogits = encoded.windows.map((window, index) => ({
       tokenStart: window.tokenStart,
       contentLength: window.inputIds.length - 2,
-      logits: rows[index].logits,
+      logits: rows[index][outputs.logits],
     }));
     const merged = mergeWindowLogits(windowLogits, encoded.tokenCount, numLabels);
-    return classifyWords(merged, encoded.tokenWordIds, words.length, manifest.labels);
+    return classifyWords(merged, encoded.tokenWordIds, words.length, labels);
   }
 }

@@ -12,10 +12,10 @@ import {
 } from './active-versions';
 
 const candidates: VersionCandidate[] = [
-  { id: 'tuned-b', task: 'extract', shipped: false },
-  { id: 'tuned-a', task: 'extract', shipped: false },
-  { id: 'shipped', task: 'extract', shipped: true },
-  { id: 'cls', task: 'classify', shipped: false },
+  { id: 'tuned-b', tasks: ['extract'], shipped: false },
+  { id: 'tuned-a', tasks: ['extract'], shipped: false },
+  { id: 'shipped', tasks: ['extract'], shipped: true },
+  { id: 'cls', tasks: ['classify'], shipped: false },
 ];
 
 describe('parseActiveVersions', () => {
@@ -43,6 +43,14 @@ describe('effectiveActive', () => {
     assert.equal(effectiveActive(candidates, { active: { extract: 'tuned-b' }, previous: {} }).get('extract'), 'tuned-b');
     assert.equal(effectiveActive(candidates, { active: { extract: 'gone' }, previous: {} }).get('extract'), 'shipped');
     assert.equal(effectiveActive(candidates, { active: { extract: 'cls' }, previous: {} }).get('extract'), 'shipped');
+  });
+
+  it('lets a version with several heads serve each of its tasks, and a single-task choice override one of them', () => {
+    const joint = [{ id: 'joint', tasks: ['extract', 'ask', 'classify'] as const, shipped: true }, { id: 'tuned', tasks: ['extract'] as const, shipped: false }];
+    const byDefault = effectiveActive(joint, emptyActiveVersions());
+    assert.deepEqual([...byDefault], [['extract', 'joint'], ['ask', 'joint'], ['classify', 'joint']]);
+    const chosen = effectiveActive(joint, { active: { extract: 'tuned' }, previous: {} });
+    assert.deepEqual([chosen.get('extract'), chosen.get('ask'), chosen.get('classify')], ['tuned', 'joint', 'joint']);
   });
 });
 

@@ -14,7 +14,8 @@ export interface ActiveVersions {
 /** A version as the choice of the active one needs it. */
 export interface VersionCandidate {
   id: string;
-  task: ModelTask;
+  /** The tasks the version serves (a bundle with several heads serves several). */
+  tasks: readonly ModelTask[];
   shipped: boolean;
 }
 
@@ -46,10 +47,10 @@ export function effectiveActive(candidates: VersionCandidate[], state: ActiveVer
   const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
   const chosen = new Map<ModelTask, string>();
   for (const [task, id] of Object.entries(state.active) as Array<[ModelTask, string]>) {
-    if (byId.get(id)?.task === task) chosen.set(task, id);
+    if (byId.get(id)?.tasks.includes(task)) chosen.set(task, id);
   }
   const ranked = [...candidates].sort((a, b) => Number(b.shipped) - Number(a.shipped) || a.id.localeCompare(b.id));
-  for (const candidate of ranked) if (!chosen.has(candidate.task)) chosen.set(candidate.task, candidate.id);
+  for (const candidate of ranked) for (const task of candidate.tasks) if (!chosen.has(task)) chosen.set(task, candidate.id);
   return chosen;
 }
 

@@ -1,20 +1,22 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, StreamableFile, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, StreamableFile, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
 import { DomainError } from '../common/domain-error';
 import { openBundleArchive } from './bundle-archive';
-import { MODEL_TASKS, ModelTask } from './bundle-manifest';
+import { bundleTasks, MODEL_TASKS, ModelTask, taskHead } from './bundle-manifest';
 import { RegistryService, ModelVersion } from './registry.service';
 
 class ModelVersionDto {
   @ApiProperty({ example: 'funsd-extract-tuned-20240501' }) id: string;
   @ApiProperty({ example: '1' }) version: string;
-  @ApiProperty({ enum: MODEL_TASKS }) task: string;
-  @ApiProperty({ description: 'Serves requests that name no model' }) active: boolean;
+  @ApiProperty({ enum: MODEL_TASKS, description: 'The task this entry is listed under' }) task: string;
+  @ApiProperty({ type: [String], description: 'Every task the bundle serves (one head each)' }) tasks: string[];
+  @ApiProperty({ description: 'Serves requests for `task` that name no model' }) active: boolean;
+  @ApiProperty({ type: [String], description: 'The tasks it is the active version of' }) activeFor: string[];
   @ApiProperty({ enum: ['shipped', 'tuned'], description: 'shipped versions are read-only' }) source: 'shipped' | 'tuned';
   @ApiProperty({ example: '2024-05-01T12:00:00.000Z' }) createdAt: string;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { f1: 0.79 } }) metrics: Record<string, unknown>;
-  @ApiProperty({ type: [String] }) labels: string[];
+  @ApiProperty({ type: [String], description: "The labels of `task`'s head" }) labels: string[];
   @ApiProperty({ example: 'cpu' }) executionProvider: string;
 }
 
@@ -28,18 +30,27 @@ class ModelVersionListDto {
   @ApiProperty({ type: [TaskVersionsDto] }) tasks: TaskVersionsDto[];
 }
 
-function toDto({ model, active }: ModelVersion): ModelVersionDto {
+function toDto({ model, activeFor }: ModelVersion, task: ModelTask): ModelVersionDto {
   return {
     id: model.id,
     version: model.manifest.version,
-    task: model.manifest.task,
-    active,
+    task,
+    tasks: bundleTasks(model.manifest),
+    active: activeFor.includes(task),
+    activeFor,
     source: model.shipped ? 'shipped' : 'tuned',
     createdAt: model.createdAt,
     metrics: model.manifest.metrics,
-    labels: model.manifest.labels,
+    labels: taskHead(model.manifest, task).labels,
     executionProvider: model.executionProvider,
   };
+}
+
+function parseTask(task: string): ModelTask {
+  if (!MODEL_TASKS.includes(task as ModelTask)) {
+    throw new DomainError('INVALID_REQUEST', `task must be one of ${MODEL_TASKS.join(', ')}`, { task });
+  }
+  return task as ModelTask;
 }
 
 /** Model versions: list, hot swap, rollback, delete, download. Publishing happens through tuning jobs. */
@@ -54,23 +65,25 @@ export class AdminModelsController {
   @ApiOperation({ summary: 'Versions per task and which one is active' })
   @ApiOkResponse({ type: ModelVersionListDto })
   list(): ModelVersionListDto {
-    const tasks = new Map<string, TaskVersionsDto>();
-    for (const version of this.registry.versions()) {
-      const task = version.model.manifest.task;
-      const group = tasks.get(task) ?? { task, active: null, versions: [] };
-      if (version.active) group.active = version.model.id;
-      group.versions.push(toDto(version));
-      tasks.set(task, group);
+    const tasks: TaskVersionsDto[] = [];
+    for (const task of MODEL_TASKS) {
+      const versions = this.registry.versions(task);
+      if (versions.length === 0) continue;
+      const active = versions.find((version) => version.activeFor.includes(task));
+      tasks.push({ task, active: active?.model.id ?? null, versions: versions.map((version) => toDto(version, task)) });
     }
-    return { tasks: [...tasks.values()] };
+    return { tasks };
   }
 
   @Post(':id/activate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Hot swap: new requests use this version; requests in flight finish on the old one' })
+  @ApiOperation({ summary: 'Hot swap: new requests use this version (for `task`, or every task it serves); requests in flight finish on the old one' })
+  @ApiQuery({ name: 'task', required: false, enum: MODEL_TASKS })
   @ApiOkResponse({ type: ModelVersionDto })
-  async activate(@Param('id') id: string): Promise<ModelVersionDto> {
-    return toDto({ model: await this.registry.activate(id), active: true });
+  async activate(@Param('id') id: string, @Query('task') task?: string): Promise<ModelVersionDto> {
+    const only = task === undefined ? undefined : parseTask(task);
+    const model = await this.registry.activate(id, only);
+    return toDto({ model, activeFor: this.registry.activeTasks(model) }, only ?? bundleTasks(model.manifest)[0]);
   }
 
   @Post(':task/rollback')
@@ -78,10 +91,8 @@ export class AdminModelsController {
   @ApiOperation({ summary: 'Reactivate the previous active version of the task (409 NO_PREVIOUS_VERSION without one)' })
   @ApiOkResponse({ type: ModelVersionDto })
   async rollback(@Param('task') task: string): Promise<ModelVersionDto> {
-    if (!MODEL_TASKS.includes(task as ModelTask)) {
-      throw new DomainError('INVALID_REQUEST', `task must be one of ${MODEL_TASKS.join(', ')}`, { task });
-    }
-    return toDto({ model: await this.registry.rollback(task as ModelTask), active: true });
+    const model = await this.registry.rollback(parseTask(task));
+    return toDto({ model, activeFor: this.registry.activeTasks(model) }, task as ModelTask);
   }
 
   @Delete(':id')

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LayoutTokenizer } from '../layout';
 import { InferencePool } from '../model/inference-pool';
 import type { LoadedModel } from '../model/inference-worker';
-import { BundleManifest, parseBundleManifest } from './bundle-manifest';
+import { BundleManifest, bundleTasks, parseBundleManifest, taskHead } from './bundle-manifest';
 
 /** A bundle that loaded: validated manifest, its tokenizer, and a session the pool could create. */
 export interface RegisteredModel {
@@ -67,6 +67,11 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
   const modelPath = join(directory, manifest.onnx.file);
   const loaded = await pool.load(modelPath, { label: manifest.id, padId: manifest.tokenizer.padId });
   const problems = graphMismatch(manifest.onnx.file, loaded, manifest.inputs, manifest.outputs);
+  for (const task of bundleTasks(manifest)) {
+    for (const [role, name] of Object.entries(taskHead(manifest, task).outputs)) {
+      if (!loaded.outputNames.includes(name)) problems.push(`the ${task} head's ${role} (tasks.${task}.outputs.${role}) is '${name}', which ${manifest.onnx.file} does not output`);
+    }
+  }
   if (manifest.onnx.imageEncoderFile) {
     const encoder = await pool.load(join(directory, manifest.onnx.imageEncoderFile), { label: `${manifest.id}:imageEncoder` });
     const declared = manifest.imageEncoder ?? { inputs: { pixel_values: {} }, outputs: { image_embeddings: {} } };

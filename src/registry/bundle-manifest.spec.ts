@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManifestError, parseBundleManifest } from './bundle-manifest';
+import { bundleTasks, ManifestError, parseBundleManifest, taskHead } from './bundle-manifest';
 
 function validManifest(): Record<string, any> {
   return {
@@ -143,7 +143,7 @@ describe('parseBundleManifest', () => {
     raw.maxAnswerTokens = 30;
     const manifest = parseBundleManifest(raw);
     assert.equal(manifest.onnx.imageEncoderFile, 'image_encoder.onnx');
-    assert.equal(manifest.maxAnswerTokens, 30);
+    assert.deepEqual(manifest.tasks, { ask: { labels: [], outputs: { start_logits: 'start_logits', end_logits: 'end_logits' }, maxQuestionTokens: 64, maxAnswerTokens: 30 } });
   });
 
   it('requires each task’s outputs and an empty label list for ask', () => {
@@ -171,5 +171,55 @@ describe('parseBundleManifest', () => {
     problems = problemsOf(raw);
     assert.ok(problems.some((p) => p.startsWith('onnx.imageEncoderFile')));
     assert.ok(problems.includes('a split bundle takes image_embeddings, not pixel_values'));
+  });
+
+  describe('several heads on one graph', () => {
+    function jointManifest(): Record<string, any> {
+      const raw = validManifest();
+      delete raw.task;
+      delete raw.labels;
+      raw.outputs = {
+        token_logits: { dtype: 'float32', shape: ['batch', 'sequence', 7] },
+        start_logits: { dtype: 'float32', shape: ['batch', 'sequence'] },
+        end_logits: { dtype: 'float32', shape: ['batch', 'sequence'] },
+        class_logits: { dtype: 'float32', shape: ['batch', 2] },
+      };
+      raw.tasks = {
+        extract: { labels: ['O', 'B-Q', 'I-Q'], outputs: { logits: 'token_logits' } },
+        ask: { outputs: { start_logits: 'start_logits', end_logits: 'end_logits' }, maxQuestionTokens: 48 },
+        classify: { labels: ['letter', 'memo'], outputs: { logits: 'class_logits' } },
+      };
+      return raw;
+    }
+
+    it('parse into one head per task with its labels and output names', () => {
+      const manifest = parseBundleManifest(jointManifest());
+      assert.deepEqual(bundleTasks(manifest), ['extract', 'classify', 'ask']);
+      assert.deepEqual(taskHead(manifest, 'extract'), { labels: ['O', 'B-Q', 'I-Q'], outputs: { logits: 'token_logits' } });
+      assert.deepEqual(taskHead(manifest, 'ask'), { labels: [], outputs: { start_logits: 'start_logits', end_logits: 'end_logits' }, maxQuestionTokens: 48 });
+      assert.equal(taskHead(manifest, 'classify').outputs.logits, 'class_logits');
+      const single = parseBundleManifest(validManifest());
+      assert.deepEqual(bundleTasks(single), ['extract']);
+      assert.throws(() => taskHead(single, 'ask'), /does not serve ask/);
+    });
+
+    it('name the task and field of every problem', () => {
+      const raw = jointManifest();
+      raw.tasks.classify.labels = [];
+      raw.tasks.extract.outputs.logits = 'entity_logits';
+      delete raw.tasks.ask.outputs.end_logits;
+      raw.tasks.translate = { outputs: {} };
+      assert.deepEqual(new Set(problemsOf(raw)), new Set([
+        "tasks.extract.outputs.logits names 'entity_logits', which outputs does not declare",
+        'tasks.ask.outputs.end_logits must name a graph output',
+        'tasks.classify.labels must be a non-empty array of strings',
+        'tasks.translate is not a task (expected extract, classify, ask)',
+      ]));
+    });
+
+    it('refuse a manifest with both forms, or with no task', () => {
+      assert.deepEqual(problemsOf({ ...jointManifest(), task: 'extract' }), ['a manifest declares either task and labels or tasks, not both']);
+      assert.deepEqual(problemsOf({ ...jointManifest(), tasks: {} }), ['tasks must be an object with at least one task']);
+    });
   });
 });

@@ -3,6 +3,8 @@
  * bundle whose manifest fails here, so every later stage can trust these fields without re-checking.
  */
 
+import { DEFAULT_MAX_QUESTION_TOKENS } from '../layout/question-encoder';
+
 export const BUNDLE_FORMAT_VERSION = 1;
 export const MODEL_TASKS = ['extract', 'classify', 'ask'] as const;
 export type ModelTask = (typeof MODEL_TASKS)[number];
@@ -16,12 +18,27 @@ export interface TensorSpec {
   shape: Array<string | number>;
 }
 
+/**
+ * What a bundle serves for one task: the head's labels (none for ask), which graph output holds each of the
+ * task's results (`logits`; `start_logits` and `end_logits` for ask), and for ask the question/answer limits.
+ */
+export interface TaskHead {
+  labels: string[];
+  outputs: Record<string, string>;
+  /** ask: longest question in tokens (default 64; at most maxLength − 4 in effect) and longest answer span (default 30). */
+  maxQuestionTokens?: number;
+  maxAnswerTokens?: number;
+}
+
+/**
+ * A manifest declares either one task (`task`, `labels`, the outputs named as the task's results) or several
+ * heads on one graph (`tasks`: per task its labels and output names); both parse into `tasks`.
+ */
 export interface BundleManifest {
   formatVersion: number;
   id: string;
   version: string;
-  task: ModelTask;
-  labels: string[];
+  tasks: Partial<Record<ModelTask, TaskHead>>;
   /** `imageEncoderFile`: split bundle, the image side (`pixel_values` → `image_embeddings`) runs once per page. */
   onnx: { file: string; imageEncoderFile?: string; opset?: number; precision?: string };
   inputs: Partial<Record<ModelInputName, TensorSpec>>;
@@ -29,9 +46,6 @@ export interface BundleManifest {
   imageEncoder?: { inputs: Record<string, TensorSpec>; outputs: Record<string, TensorSpec> };
   maxLength: number;
   windowStride: number;
-  /** ask: longest question in tokens (default 64; at most maxLength − 4 in effect) and longest answer span (default 30). */
-  maxQuestionTokens?: number;
-  maxAnswerTokens?: number;
   image: { size: number; mean: [number, number, number]; std: [number, number, number]; resample?: string };
   tokenizer: { file: string; cls: string; sep: string; pad: string; clsId: number; sepId: number; padId: number };
   boxes?: string;
@@ -71,8 +85,7 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
   check(raw.formatVersion === BUNDLE_FORMAT_VERSION, `formatVersion must be ${BUNDLE_FORMAT_VERSION}`);
   check(typeof raw.id === 'string' && SAFE_ID.test(raw.id), 'id must match [A-Za-z0-9][A-Za-z0-9._-]*');
   check(isNonEmptyString(raw.version), 'version must be a non-empty string');
-  check(MODEL_TASKS.includes(raw.task as ModelTask), `task must be one of ${MODEL_TASKS.join(', ')}`);
-  problems.push(...(raw.task === 'ask' ? askLabelProblems(raw.labels) : labelProblems(raw.labels, raw.task)));
+  const tasks = taskHeads(raw, problems);
 
   const onnx = raw.onnx;
   check(isObject(onnx) && isPlainFileName(onnx.file), 'onnx.file must be a file name inside the bundle');
@@ -97,21 +110,99 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
   }
   problems.push(...tensorSpecProblems(raw.outputs, 'outputs'));
   if (isObject(raw.outputs)) {
-    for (const name of REQUIRED_OUTPUTS[raw.task as ModelTask] ?? []) check(name in raw.outputs, `outputs.${name} is required for ${raw.task}`);
+    for (const [task, head] of Object.entries(tasks) as Array<[ModelTask, TaskHead]>) {
+      for (const [role, name] of Object.entries(head.outputs)) {
+        const field = raw.tasks === undefined ? `outputs.${name}` : `tasks.${task}.outputs.${role}`;
+        if (!(name in raw.outputs)) problems.push(raw.tasks === undefined ? `${field} is required for ${task}` : `${field} names '${name}', which outputs does not declare`);
+      }
+    }
   }
 
   check(isInt(raw.maxLength, 8, 8192), 'maxLength must be an integer in [8, 8192]');
   const contentLength = isInt(raw.maxLength, 8) ? raw.maxLength - 2 : Number.MAX_SAFE_INTEGER;
   check(isInt(raw.windowStride, 1, contentLength), 'windowStride must be an integer in [1, maxLength - 2]');
-  check(raw.maxQuestionTokens === undefined || isInt(raw.maxQuestionTokens, 1), 'maxQuestionTokens must be a positive integer');
-  check(raw.maxAnswerTokens === undefined || isInt(raw.maxAnswerTokens, 1), 'maxAnswerTokens must be a positive integer');
 
   problems.push(...imageProblems(raw.image));
   problems.push(...tokenizerProblems(raw.tokenizer));
   check(raw.metrics === undefined || isObject(raw.metrics), 'metrics must be an object');
 
   if (problems.length > 0) throw new ManifestError(problems);
-  return { ...(raw as unknown as BundleManifest), metrics: (raw.metrics as Json | undefined) ?? {} };
+  const { task: _task, labels: _labels, maxQuestionTokens: _q, maxAnswerTokens: _a, ...rest } = raw;
+  return { ...(rest as unknown as BundleManifest), tasks, metrics: (raw.metrics as Json | undefined) ?? {} };
+}
+
+/** The tasks a bundle serves, in the order of MODEL_TASKS. */
+export function bundleTasks(manifest: Pick<BundleManifest, 'tasks'>): ModelTask[] {
+  return MODEL_TASKS.filter((task) => manifest.tasks[task] !== undefined);
+}
+
+/** The head serving `task`; callers check bundleTasks first (the registry resolves only bundles serving it). */
+export function taskHead(manifest: Pick<BundleManifest, 'id' | 'tasks'>, task: ModelTask): TaskHead {
+  const head = manifest.tasks[task];
+  if (!head) throw new Error(`bundle ${manifest.id} does not serve ${task}`);
+  return head;
+}
+
+/** The longest question an ask head takes: its maxQuestionTokens, within what a window holds beside [CLS], [SEP],
+ * [SEP] and one context token. Serving, evaluation and the benchmark all cut questions to this. */
+export function askQuestionLimit(manifest: Pick<BundleManifest, 'id' | 'tasks' | 'maxLength'>): number {
+  return Math.min(taskHead(manifest, 'ask').maxQuestionTokens ?? DEFAULT_MAX_QUESTION_TOKENS, manifest.maxLength - 4);
+}
+
+/** `task` + `labels` (one task, outputs named by their role) or `tasks` (several heads): the heads, checked. */
+function taskHeads(raw: Json, problems: string[]): Partial<Record<ModelTask, TaskHead>> {
+  if (raw.tasks !== undefined && (raw.task !== undefined || raw.labels !== undefined)) {
+    problems.push('a manifest declares either task and labels or tasks, not both');
+    return {};
+  }
+  if (raw.tasks === undefined) {
+    if (!MODEL_TASKS.includes(raw.task as ModelTask)) {
+      problems.push(`task must be one of ${MODEL_TASKS.join(', ')}`);
+      return {};
+    }
+    const task = raw.task as ModelTask;
+    const head = { labels: raw.labels, outputs: Object.fromEntries(REQUIRED_OUTPUTS[task].map((name) => [name, name])), maxQuestionTokens: raw.maxQuestionTokens, maxAnswerTokens: raw.maxAnswerTokens };
+    problems.push(...headProblems(task, head, ''));
+    return { [task]: withoutUndefined(head) as unknown as TaskHead };
+  }
+  if (!isObject(raw.tasks) || Object.keys(raw.tasks).length === 0) {
+    problems.push('tasks must be an object with at least one task');
+    return {};
+  }
+  const heads: Partial<Record<ModelTask, TaskHead>> = {};
+  for (const [task, head] of Object.entries(raw.tasks)) {
+    if (!MODEL_TASKS.includes(task as ModelTask)) {
+      problems.push(`tasks.${task} is not a task (expected ${MODEL_TASKS.join(', ')})`);
+      continue;
+    }
+    if (!isObject(head)) {
+      problems.push(`tasks.${task} must be an object`);
+      continue;
+    }
+    const candidate = { ...head, labels: head.labels ?? (task === 'ask' ? [] : undefined) };
+    const roles = outputRoleProblems(task as ModelTask, head.outputs);
+    problems.push(...headProblems(task as ModelTask, candidate, `tasks.${task}.`), ...roles);
+    // Kept with label problems too, so its output names are checked as well (the manifest is refused anyway).
+    if (roles.length === 0) heads[task as ModelTask] = withoutUndefined(candidate) as unknown as TaskHead;
+  }
+  return heads;
+}
+
+function withoutUndefined(value: Json): Json {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+function headProblems(task: ModelTask, head: Json, prefix: string): string[] {
+  const problems = (task === 'ask' ? askLabelProblems(head.labels) : labelProblems(head.labels, task)).map((problem) => `${prefix}${problem}`);
+  if (head.maxQuestionTokens !== undefined && !isInt(head.maxQuestionTokens, 1)) problems.push(`${prefix}maxQuestionTokens must be a positive integer`);
+  if (head.maxAnswerTokens !== undefined && !isInt(head.maxAnswerTokens, 1)) problems.push(`${prefix}maxAnswerTokens must be a positive integer`);
+  return problems;
+}
+
+/** A head's `outputs` maps each of the task's results to a graph output name. */
+function outputRoleProblems(task: ModelTask, outputs: unknown): string[] {
+  if (!isObject(outputs)) return [`tasks.${task}.outputs must map ${REQUIRED_OUTPUTS[task].join(', ')} to graph output names`];
+  return REQUIRED_OUTPUTS[task].filter((role) => !isNonEmptyString(outputs[role])).map((role) => `tasks.${task}.outputs.${role} must name a graph output`);
 }
 
 const REQUIRED_OUTPUTS: Record<ModelTask, string[]> = {

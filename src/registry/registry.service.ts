@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
 import { ActiveVersions, effectiveActive, emptyActiveVersions, withActivated, withForgotten, withRolledBack } from './active-versions';
-import { ManifestError, ModelTask } from './bundle-manifest';
+import { bundleTasks, ManifestError, ModelTask } from './bundle-manifest';
 import { checkBundleFiles, loadBundle, readManifest, RegisteredModel, sessionPaths } from './bundle-loader';
 import { ModelLeases } from './model-leases';
 import { RegistryStore } from './registry-store';
@@ -20,7 +20,8 @@ interface RegistrySnapshot {
 
 export interface ModelVersion {
   model: RegisteredModel;
-  active: boolean;
+  /** The tasks this version is the active one of. */
+  activeFor: ModelTask[];
 }
 
 /** A model held by one request; release() when the request is done with it. */
@@ -31,7 +32,7 @@ export interface ModelLease {
 
 export interface ModelReadiness {
   ready: boolean;
-  models: Array<{ id: string; task: string; executionProvider: string; executionProviderFallback?: string }>;
+  models: Array<{ id: string; tasks: ModelTask[]; executionProvider: string; executionProviderFallback?: string }>;
 }
 
 /**
@@ -80,21 +81,26 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
     return [...this.snapshot.models.values()];
   }
 
-  isActive(model: RegisteredModel): boolean {
-    return this.snapshot.activeByTask.get(model.manifest.task) === model.id;
+  /** The tasks `model` is the active version of (empty when it serves only requests that name it). */
+  activeTasks(model: RegisteredModel): ModelTask[] {
+    return bundleTasks(model.manifest).filter((task) => this.snapshot.activeByTask.get(task) === model.id);
   }
 
-  /** The requested version, or the task's active one; MODEL_NOT_FOUND when absent or built for another task. */
+  /** The requested version, or the task's active one; MODEL_NOT_FOUND when absent or not serving the task. */
   resolve(task: ModelTask, id?: string): RegisteredModel {
     const { models, activeByTask } = this.snapshot;
     const wanted = id ?? activeByTask.get(task);
     const model = wanted === undefined ? undefined : models.get(wanted);
-    if (!model || model.manifest.task !== task) {
+    if (!model) {
       throw new DomainError(
         'MODEL_NOT_FOUND',
         id === undefined ? `No ${task} model is installed` : `No ${task} model with id "${id}"`,
         { task, ...(id === undefined ? {} : { model: id }) },
       );
+    }
+    const tasks = bundleTasks(model.manifest);
+    if (!tasks.includes(task)) {
+      throw new DomainError('MODEL_NOT_FOUND', `Model "${model.id}" does not serve ${task} (it serves ${tasks.join(', ')})`, { task, model: model.id, tasks });
     }
     return model;
   }
@@ -115,12 +121,12 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Versions of one task (or all), oldest first. */
+  /** Versions serving one task (or all), oldest first. */
   versions(task?: ModelTask): ModelVersion[] {
     return this.list()
-      .filter((model) => task === undefined || model.manifest.task === task)
-      .sort((a, b) => a.manifest.task.localeCompare(b.manifest.task) || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
-      .map((model) => ({ model, active: this.isActive(model) }));
+      .filter((model) => task === undefined || bundleTasks(model.manifest).includes(task))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .map((model) => ({ model, activeFor: this.activeTasks(model) }));
   }
 
   bundleDir(id: string): string {
@@ -130,7 +136,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
   readiness(): ModelReadiness {
     const models = this.list().map((model) => ({
       id: model.id,
-      task: model.manifest.task,
+      tasks: bundleTasks(model.manifest),
       executionProvider: model.executionProvider,
       ...(model.executionProviderFallback ? { executionProviderFallback: model.executionProviderFallback } : {}),
     }));
@@ -169,20 +175,29 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       }
       await this.store.dropSource(staged);
       this.replaceModels(new Map([...this.snapshot.models, [id, model]]), await this.store.readActive());
-      this.logger.log(`published model ${id}@${model.manifest.version} (${model.manifest.task})`);
+      this.logger.log(`published model ${id}@${model.manifest.version} (${bundleTasks(model.manifest).join(', ')})`);
       return model;
     });
   }
 
-  /** Makes `id` the active version of its task, here and (through active.json) on every replica. */
-  activate(id: string): Promise<RegisteredModel> {
+  /**
+   * Makes `id` the active version of `task`, or of every task it serves when none is named, here and (through
+   * active.json) on every replica. Other tasks keep their versions.
+   */
+  activate(id: string, task?: ModelTask): Promise<RegisteredModel> {
     return this.serialised(async () => {
       const model = this.version(id);
-      const task = model.manifest.task;
-      const state = await this.store.readActive();
-      const current = this.activeIn(this.snapshot.models, state).get(task);
-      await this.saveActive(withActivated(state, task, id, current));
-      this.logger.log(`activated model ${id} for ${task} (was ${current ?? 'none'})`);
+      const served = bundleTasks(model.manifest);
+      if (task !== undefined && !served.includes(task)) {
+        throw new DomainError('MODEL_NOT_FOUND', `Model "${id}" does not serve ${task} (it serves ${served.join(', ')})`, { task, model: id, tasks: served });
+      }
+      let state = await this.store.readActive();
+      const before = this.activeIn(this.snapshot.models, state);
+      for (const each of task === undefined ? served : [task]) {
+        state = withActivated(state, each, id, before.get(each));
+        this.logger.log(`activated model ${id} for ${each} (was ${before.get(each) ?? 'none'})`);
+      }
+      await this.saveActive(state);
       return model;
     });
   }
@@ -193,7 +208,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       const { models } = this.snapshot;
       const state = await this.store.readActive();
       const current = this.activeIn(models, state).get(task);
-      const rolledBack = withRolledBack(state, task, current, (id) => models.get(id)?.manifest.task === task);
+      const rolledBack = withRolledBack(state, task, current, (id) => bundleTasks(models.get(id)?.manifest ?? { tasks: {} }).includes(task));
       if (!rolledBack) throw new DomainError('NO_PREVIOUS_VERSION', `No earlier ${task} version to roll back to`, { task });
       await this.saveActive(rolledBack.state);
       this.logger.log(`rolled ${task} back from ${current} to ${rolledBack.id}`);
@@ -207,8 +222,9 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       const model = this.version(id);
       if (model.shipped) throw new DomainError('MODEL_READ_ONLY', `Model "${id}" is shipped with the service and cannot be deleted`, { model: id });
       const state = await this.store.readActive();
-      if (this.activeIn(this.snapshot.models, state).get(model.manifest.task) === id) {
-        throw new DomainError('MODEL_ACTIVE', `Model "${id}" is the active ${model.manifest.task} version; activate another first`, { model: id });
+      const activeFor = [...this.activeIn(this.snapshot.models, state)].filter(([, active]) => active === id).map(([task]) => task);
+      if (activeFor.length > 0) {
+        throw new DomainError('MODEL_ACTIVE', `Model "${id}" is the active ${activeFor.join(', ')} version; activate another first`, { model: id, tasks: activeFor });
       }
       const trash = await this.store.retire(id).catch((error: NodeJS.ErrnoException) => {
         // Another replica deleted it first; the next sync forgets it here too.
@@ -248,7 +264,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
   }
 
   private activeIn(models: ReadonlyMap<string, RegisteredModel>, state: ActiveVersions): Map<ModelTask, string> {
-    const candidates = [...models.values()].map((model) => ({ id: model.id, task: model.manifest.task, shipped: model.shipped }));
+    const candidates = [...models.values()].map((model) => ({ id: model.id, tasks: bundleTasks(model.manifest), shipped: model.shipped }));
     return effectiveActive(candidates, state);
   }
 
@@ -281,7 +297,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
         const model = await loadBundle(this.store.bundlePath(id), false, this.pool);
         if (model.id !== id) throw new Error(`its manifest id is "${model.id}"`);
         models.set(id, model);
-        this.logger.log(`loaded published model ${id}@${model.manifest.version} (${model.manifest.task}, ${model.executionProvider})`);
+        this.logger.log(`loaded published model ${id}@${model.manifest.version} (${bundleTasks(model.manifest).join(', ')}, ${model.executionProvider})`);
       } catch (error) {
         this.logger.warn(`skipping published bundle ${id}: ${(error as Error).message}`);
       }
@@ -308,7 +324,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
           const existing = models.get(model.id);
           if (existing) throw new Error(`id ${model.id} is already taken by ${existing.directory}`);
           models.set(model.id, model);
-          this.logger.log(`loaded model ${model.id}@${model.manifest.version} (${model.manifest.task}, ${model.executionProvider})`);
+          this.logger.log(`loaded model ${model.id}@${model.manifest.version} (${bundleTasks(model.manifest).join(', ')}, ${model.executionProvider})`);
         } catch (error) {
           this.logger.warn(`skipping bundle ${directory}: ${(error as Error).message}`);
         }

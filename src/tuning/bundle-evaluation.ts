@@ -6,7 +6,7 @@ import { resizeToRgb } from '../documents/image-codec';
 import { buildWindowBatch, ImageRow } from '../heads/window-batch';
 import { toPixelValues } from '../layout';
 import { InferencePool } from '../model/inference-pool';
-import type { BundleManifest } from '../registry/bundle-manifest';
+import { BundleManifest, bundleTasks, taskHead } from '../registry/bundle-manifest';
 import { evaluateTokenWindows, ScoredWindow, TokenEvaluation } from './token-evaluation';
 
 /**
@@ -44,7 +44,8 @@ async function readWindows(path: string): Promise<PreparedWindow[]> {
 
 /** Why a bundle cannot be scored on extract windows, or undefined when it can. */
 export function unsupportedReason(manifest: BundleManifest): string | undefined {
-  if (manifest.task !== 'extract') return `scoring ${manifest.task} bundles through the service is not implemented`;
+  const tasks = bundleTasks(manifest);
+  if (tasks.length !== 1 || tasks[0] !== 'extract') return `scoring ${tasks.join(', ')} bundles through the service is not implemented`;
   if ((manifest.onnx as { imageEncoderFile?: string }).imageEncoderFile) return 'split image-encoder bundles are not scored here';
   return undefined;
 }
@@ -62,7 +63,8 @@ export async function evaluateBundleOnSplit(
   const dataset = JSON.parse(await readFile(join(preparedDir, 'dataset.json'), 'utf8')) as { labels: string[] };
   const windows = await readWindows(join(preparedDir, `${split}.jsonl`));
   const inputNames = Object.keys(manifest.inputs);
-  const numLabels = manifest.labels.length;
+  const { labels } = taskHead(manifest, 'extract');
+  const numLabels = labels.length;
   const imageRows = new Map<string, ImageRow>();
   const scored: ScoredWindow[] = [];
 
@@ -88,7 +90,7 @@ export async function evaluateBundleOnSplit(
         const offset = (row * sequence + position) * numLabels;
         let best = 0;
         for (let label = 1; label < numLabels; label++) if (values[offset + label] > values[offset + best]) best = label;
-        return manifest.labels[best];
+        return labels[best];
       });
       const gold = window.labels.map((label) => (label === IGNORED_LABEL ? null : dataset.labels[label]));
       scored.push({ docId: window.docId, page: window.page, tokenStart: window.tokenStart, gold, predicted });

@@ -6,6 +6,7 @@ import { writeJsonAtomic } from '../common/atomic-file';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
+import { parseBundleManifest } from '../registry/bundle-manifest';
 import { evaluateBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
 import { JobStore } from './job-store';
 import { exportArgs, preparationOptions, PreparationOptions, trainArgs } from './trainer-args';
@@ -212,7 +213,8 @@ export class TuningPipeline {
   }
 
   private async loadEvaluatedBundle(bundleDir: string): Promise<EvaluatedBundle> {
-    const manifest = JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')) as EvaluatedBundle['manifest'];
+    // Parsed as the registry will parse it, so the evaluation reads the same heads the service will serve.
+    const manifest = parseBundleManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
     return { manifest, modelPath: join(bundleDir, manifest.onnx.file) };
   }
 

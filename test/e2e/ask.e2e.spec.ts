@@ -83,7 +83,7 @@ describe('POST /v1/ask (real OCR, real tiny bundle)', () => {
 
   it('lists the ask bundle', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/models' });
-    assert.equal(response.json().models.find((m: { id: string }) => m.id === MANIFEST.id)?.task, 'ask');
+    assert.deepEqual(response.json().models.find((m: { id: string }) => m.id === MANIFEST.id)?.tasks, ['ask']);
   });
 
   it('answers several questions about a PNG with server OCR', async () => {

@@ -64,8 +64,9 @@ describe('POST /v1/classify (real OCR, real tiny bundle)', () => {
   it('lists the classify bundle as the default classify model', async () => {
     const response = await app.inject({ method: 'GET', url: '/v1/models' });
     const model = response.json().models.find((m: { id: string }) => m.id === MANIFEST.id);
-    assert.equal(model?.task, 'classify');
-    assert.deepEqual(model.labels, LABELS);
+    assert.deepEqual(model?.tasks, ['classify']);
+    assert.deepEqual(model.labels, { classify: LABELS });
+    assert.deepEqual(model.defaultFor, ['classify']);
   });
 
   it('classifies a PNG with server OCR', async () => {

@@ -65,12 +65,12 @@ describe('POST /v1/extract (real OCR, real tiny bundle)', () => {
     const model = response.json().models.find((m: { id: string }) => m.id === MANIFEST.id);
     assert.ok(model, 'tiny bundle listed');
     assert.equal(model.version, MANIFEST.version);
-    assert.equal(model.task, 'extract');
-    assert.deepEqual(model.labels, MANIFEST.labels);
+    assert.deepEqual(model.tasks, ['extract']);
+    assert.deepEqual(model.labels, { extract: MANIFEST.labels });
     assert.equal(model.maxLength, MANIFEST.maxLength);
     assert.equal(model.executionProvider, 'cpu');
     assert.equal(typeof model.metrics, 'object');
-    assert.equal(model.default, true);
+    assert.deepEqual(model.defaultFor, ['extract']);
   });
 
   it('extracts from a multipart upload with server OCR', async () => {

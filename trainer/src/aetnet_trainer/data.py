@@ -220,12 +220,13 @@ def to_device(batch: dict, device: torch.device) -> dict:
 
 @dataclass
 class DataSpec:
-    """`--data` value: `DIR` (one dataset, its own task) or `TASK=DIR[@REPEATS]` (a part of a joint run;
-    REPEATS = how many times its windows are seen per epoch, to balance small datasets against large ones)."""
+    """`--data` value: `DIR` (one dataset, its own task) or `TASK=DIR[@WEIGHT]` (a part of a joint run; an epoch
+    takes WEIGHT × the part's batches: 2 = every window twice, 0.25 = a different quarter of them each epoch, so
+    a large dataset does not crowd out a small one)."""
 
     path: Path
     task: str | None = None
-    repeats: int = 1
+    weight: float = 1.0
 
     @property
     def name(self) -> str:
@@ -238,10 +239,14 @@ def parse_data_spec(text: str) -> DataSpec:
         return DataSpec(Path(text))
     if task not in TASKS:
         raise ValueError(f"--data {text!r}: task {task!r} is not one of {TASKS}")
-    path, at, repeats = rest.rpartition("@") if "@" in rest else (rest, "", "1")
-    if not repeats.isdigit() or int(repeats) < 1:
-        raise ValueError(f"--data {text!r}: repeats {repeats!r} must be a positive integer")
-    return DataSpec(Path(path), task, int(repeats))
+    path, _, weight = rest.rpartition("@") if "@" in rest else (rest, "", "1")
+    try:
+        value = float(weight)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"--data {text!r}: weight {weight!r} must be a positive number")
+    return DataSpec(Path(path), task, value)
 
 
 def joint_metadata(specs: list[DataSpec], metas: list[dict], tokenizers: list[str]) -> dict:
@@ -263,6 +268,6 @@ def joint_metadata(specs: list[DataSpec], metas: list[dict], tokenizers: list[st
         labels[task] = own[0]["labels"] if own else []
     return {
         **metas[0], "task": "joint", "labels": labels, "maxLength": max(meta["maxLength"] for meta in metas),
-        "parts": [{"name": spec.name, "task": spec.task, "path": str(spec.path), "repeats": spec.repeats,
+        "parts": [{"name": spec.name, "task": spec.task, "path": str(spec.path.resolve()), "weight": spec.weight,
                    "labels": meta["labels"]} for spec, meta in zip(specs, metas, strict=True)],
     }

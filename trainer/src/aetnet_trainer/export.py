@@ -43,7 +43,13 @@ from .quantize import (
 
 INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "pixel_values")
 SPLIT_INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "image_embeddings")
-OUTPUT_NAMES = {"extract": ("logits",), "classify": ("logits",), "ask": ("start_logits", "end_logits")}
+OUTPUT_NAMES = {"extract": ("logits",), "classify": ("logits",), "ask": ("start_logits", "end_logits"),
+                "joint": ("token_logits", "start_logits", "end_logits", "class_logits")}
+# The joint graph's outputs per task: what each head's results are called (manifest `tasks.<task>.outputs`).
+JOINT_HEAD_OUTPUTS = {"extract": {"logits": "token_logits"},
+                      "ask": {"start_logits": "start_logits", "end_logits": "end_logits"},
+                      "classify": {"logits": "class_logits"}}
+PER_WINDOW_OUTPUTS = {"class_logits"}  # one row per window; every other output has one per token
 IMAGE_ENCODER_FILE = "image_encoder.onnx"
 MAX_QUESTION_TOKENS = 64
 FP32_TOLERANCE = 1e-4
@@ -96,7 +102,8 @@ def export_onnx(inference: AETNetInference, example: dict, directory: Path, opse
     task = inference.task
     sequence = {0: "batch", 1: "sequence"}
     dynamic_axes = {"input_ids": sequence, "attention_mask": sequence, "bbox": sequence}
-    dynamic_axes.update({name: ({0: "batch"} if task == "classify" else sequence) for name in OUTPUT_NAMES[task]})
+    per_window = lambda name: task == "classify" or name in PER_WINDOW_OUTPUTS
+    dynamic_axes.update({name: ({0: "batch"} if per_window(name) else sequence) for name in OUTPUT_NAMES[task]})
     if not split:
         export_graph(inference, tuple(example[name] for name in INPUT_NAMES), directory / "model.onnx", INPUT_NAMES,
                      OUTPUT_NAMES[task], {**dynamic_axes, "pixel_values": {0: "batch"}}, opset)
@@ -133,11 +140,20 @@ def run_bundle_graphs(directory: Path, inputs: dict[str, np.ndarray], task: str)
     return bundle_runner(directory, task)(inputs)
 
 
-def served_values(output: np.ndarray, attention_mask: np.ndarray, task: str) -> np.ndarray:
+def served_values(output: np.ndarray, attention_mask: np.ndarray, per_window: bool) -> np.ndarray:
     """The values the service reads: per-token outputs at real tokens only. Outputs at padded positions are never
     decoded, and they are ill-conditioned (PyTorch fp32 itself differs from fp64 there by ~2e-5 at 512 tokens, where
     real tokens agree to ~2e-6), so a bound on them would refuse sound exports."""
-    return output if task == "classify" else output[attention_mask.astype(bool)]
+    return output if per_window else output[attention_mask.astype(bool)]
+
+
+def head_runner(run, task: str, head: str):
+    """feeds → the outputs of one head (`head`), from a runner of a graph built for `task` (joint: all heads)."""
+    if task != "joint":
+        return run
+    names = list(OUTPUT_NAMES["joint"])
+    wanted = [names.index(name) for name in JOINT_HEAD_OUTPUTS[head].values()]
+    return lambda feeds: [run(feeds)[index] for index in wanted]
 
 
 def max_parity_diff(inference: AETNetInference, model: AETNetForTask, directory: Path, lengths: list[int]) -> float:
@@ -150,8 +166,9 @@ def max_parity_diff(inference: AETNetInference, model: AETNetForTask, directory:
             expected = as_tuple(inference(*(inputs[name] for name in INPUT_NAMES)))
         actual = run_bundle_graphs(directory, {name: tensor.numpy() for name, tensor in inputs.items()}, inference.task)
         mask = inputs["attention_mask"].numpy()
-        for got, want in zip(actual, expected, strict=True):
-            got, want = (served_values(values, mask, inference.task) for values in (got, want.numpy()))
+        for name, got, want in zip(OUTPUT_NAMES[inference.task], actual, expected, strict=True):
+            per_window = inference.task == "classify" or name in PER_WINDOW_OUTPUTS
+            got, want = (served_values(values, mask, per_window) for values in (got, want.numpy()))
             worst = max(worst, float(np.abs(got - want).max()))
     return worst
 
@@ -197,7 +214,10 @@ def tensor_spec(dtype: str, shape: list) -> dict:
     return {"dtype": dtype, "shape": shape}
 
 
-def output_specs(task: str, num_labels: int) -> dict:
+def output_specs(task: str, num_labels: int | dict[str, int]) -> dict:
+    if task == "joint":
+        return {"token_logits": tensor_spec("float32", ["batch", "sequence", num_labels["extract"]]),
+                **output_specs("ask", 0), "class_logits": tensor_spec("float32", ["batch", num_labels["classify"]])}
     if task == "ask":
         return {name: tensor_spec("float32", ["batch", "sequence"]) for name in OUTPUT_NAMES["ask"]}
     shape = ["batch", num_labels] if task == "classify" else ["batch", "sequence", num_labels]
@@ -219,10 +239,24 @@ def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance
     }
     onnx_block = {"file": "model.onnx", **({"imageEncoderFile": IMAGE_ENCODER_FILE} if split else {}),
                   "opset": opset, "precision": "fp32"}
-    result = {
-        "formatVersion": 1, "id": bundle_id, "version": "1", "task": task, "labels": labels,
-        "onnx": onnx_block, "inputs": inputs, "outputs": output_specs(task, len(labels)),
-    }
+    if task == "joint":
+        heads = {
+            "extract": {"labels": labels["extract"], "outputs": JOINT_HEAD_OUTPUTS["extract"]},
+            "ask": {"outputs": JOINT_HEAD_OUTPUTS["ask"], "maxQuestionTokens": MAX_QUESTION_TOKENS,
+                    "maxAnswerTokens": MAX_ANSWER_TOKENS},
+            "classify": {"labels": labels["classify"], "outputs": JOINT_HEAD_OUTPUTS["classify"]},
+        }
+        # A head no part trained (no data of its task) is not served.
+        trained = {part["task"] for part in meta["parts"]}
+        result = {"formatVersion": 1, "id": bundle_id, "version": "1",
+                  "tasks": {name: head for name, head in heads.items() if name in trained and (name == "ask" or head["labels"])},
+                  "onnx": onnx_block, "inputs": inputs,
+                  "outputs": output_specs(task, {name: len(values) for name, values in labels.items()})}
+    else:
+        result = {
+            "formatVersion": 1, "id": bundle_id, "version": "1", "task": task, "labels": labels,
+            "onnx": onnx_block, "inputs": inputs, "outputs": output_specs(task, len(labels)),
+        }
     if split:
         result["imageEncoder"] = {"inputs": {"pixel_values": pixel_values},
                                   "outputs": {"image_embeddings": image_embeddings}}
@@ -251,18 +285,27 @@ def parity_lengths(max_length: int) -> list[int]:
 
 
 def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_size: int, task: str) -> dict:
-    """Replaces the fp32 graphs in `staging` by int8 ones; raises QuantizationGateError when they fail the gate."""
+    """Replaces the fp32 graphs in `staging` by int8 ones; raises QuantizationGateError when they fail the gate
+    (a joint bundle: when any head fails it on its own task's validation split)."""
     fp32_dir = staging / ".fp32"
     fp32_dir.mkdir()
     for path in onnx_paths:
         os.replace(path, fp32_dir / path.name)
         quantize_file(fp32_dir / path.name, path)
     meta = state["dataset"]
-    report = compare_precisions(bundle_runner(fp32_dir, task), bundle_runner(staging, task),
-                                validation_windows(state, image_size), task, meta["labels"],
-                                meta["specialTokens"]["padId"])
+    fp32, int8 = bundle_runner(fp32_dir, task), bundle_runner(staging, task)
+    pad_id = meta["specialTokens"]["padId"]
+    if task == "joint":
+        parts = {part["name"]: compare_precisions(head_runner(fp32, task, part["task"]), head_runner(int8, task, part["task"]),
+                                                  validation_windows(state, image_size, part["path"]), part["task"],
+                                                  part["labels"], pad_id)
+                 for part in meta["parts"]}
+        report = {"split": "validation", "parts": parts}
+    else:
+        report = compare_precisions(fp32, int8, validation_windows(state, image_size), task, meta["labels"], pad_id)
     shutil.rmtree(fp32_dir)
-    check_gate(report)
+    for part in report.get("parts", {"": report}).values():
+        check_gate(part)
     return report
 
 
@@ -270,13 +313,14 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
                   opset: int = 17, split_image_encoder: bool | None = None, data_licence: str | None = None,
                   int8: bool = False) -> dict:
     """Writes the bundle to `out` and returns its manifest; raises ParityError or QuantizationGateError (writing
-    nothing) on a mismatch. `split_image_encoder=None` splits for ask only."""
+    nothing) on a mismatch. `split_image_encoder=None` splits for ask and joint bundles (their image side runs once
+    per page and serves every question and task)."""
     if fp16_storage and int8:
         raise ValueError("--fp16-storage and --int8 exclude each other")
     model, state = load_checkpoint_model(checkpoint)
     meta = state["dataset"]
     task = meta.get("task", "extract")
-    split = task == "ask" if split_image_encoder is None else split_image_encoder
+    split = task in ("ask", "joint") if split_image_encoder is None else split_image_encoder
     bundle_id = bundle_id or f"{meta.get('source', 'custom')}-{task}-{state['config']['preset']}"
     inference = model.inference_model().eval()
     max_length = model.cfg.max_length
@@ -341,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--int8", action="store_true", help="ship int8 graphs, gated on the validation split")
     parser.add_argument("--opset", type=int, default=17)
     parser.add_argument("--split-image-encoder", action=argparse.BooleanOptionalAction, default=None,
-                        help=f"write {IMAGE_ENCODER_FILE} and a model.onnx taking image_embeddings (default: on for ask)")
+                        help=f"write {IMAGE_ENCODER_FILE} and a model.onnx taking image_embeddings (default: on for ask and joint)")
     parser.add_argument("--data-licence", help="the training data's licence, for MODEL_CARD.md and the manifest")
     args = parser.parse_args(argv)
     try:

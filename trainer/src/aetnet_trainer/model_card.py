@@ -15,35 +15,53 @@ def scalar_metrics(metrics: dict) -> list[tuple[str, float]]:
     return [(name, value) for name, value in metrics.items() if isinstance(value, (int, float))]
 
 
+def gate_line(report: dict, name: str = "") -> str:
+    return (f"{name}gated on the {report['split']} split ({report['windows']} windows): agreement with fp32 "
+            f"{100 * report['agreement']:.2f} % of {report['positions']} positions (≥ {100 * report['minAgreement']:.0f} %), "
+            f"{report['metric']} fp32 {100 * report['fp32']:.2f} → int8 {100 * report['int8']:.2f} "
+            f"(drop ≤ {100 * report['maxMetricDrop']:.1f} points)")
+
+
 def quantization_lines(report: dict | None) -> list[str]:
     if report is None:
         return []
-    return [
-        f"- int8 ({report['method']}; {', '.join(report['ops'])}), gated on the {report['split']} split "
-        f"({report['windows']} windows): agreement with fp32 {100 * report['agreement']:.2f} % of {report['positions']} "
-        f"positions (≥ {100 * report['minAgreement']:.0f} %), {report['metric']} fp32 {100 * report['fp32']:.2f} → int8 "
-        f"{100 * report['int8']:.2f} (drop ≤ {100 * report['maxMetricDrop']:.1f} points)",
-    ]
+    if "parts" in report:
+        return [f"- int8 ({report['method']}; {', '.join(report['ops'])}), each head gated on its own task's data:",
+                *[f"  - {gate_line(part, f'`{name}` ')}" for name, part in report["parts"].items()]]
+    return [f"- int8 ({report['method']}; {', '.join(report['ops'])}), {gate_line(report)}"]
+
+
+def served_tasks(manifest: dict) -> dict[str, list[str]]:
+    """task → labels, for a single-task manifest (`task`, `labels`) or one with several heads (`tasks`)."""
+    if "tasks" in manifest:
+        return {task: head.get("labels", []) for task, head in manifest["tasks"].items()}
+    return {manifest["task"]: manifest["labels"]}
 
 
 def model_card(manifest: dict, state: dict, data_licence: str | None) -> str:
     meta, config = state["dataset"], state["config"]
-    task = manifest["task"]
-    splits = meta.get("splits", {})
+    tasks = served_tasks(manifest)
     lines = [
         f"# {manifest['id']}",
         "",
-        f"AETNet {TASK_DESCRIPTIONS[task]} model, config `{config['preset']}`, "
-        f"mode `{manifest['training']['mode']}`, exported by `aetnet_trainer.export`.",
+        f"AETNet {' + '.join(TASK_DESCRIPTIONS[task] for task in tasks)} model"
+        + (f" (one backbone, {len(tasks)} heads)" if len(tasks) > 1 else "")
+        + f", config `{config['preset']}`, mode `{manifest['training']['mode']}`, exported by `aetnet_trainer.export`.",
         "",
         "## Data",
-        f"- prepared dataset: `{meta.get('dataPath', 'unknown')}` (source `{meta.get('source', 'unknown')}`, "
-        f"task `{task}`, max length {meta['maxLength']}, stride {meta['windowStride']}, image {meta['imageSize']}px)",
     ]
-    for name, split in splits.items():
-        lines.append(f"- {name}: {split.get('documents', '?')} documents, {split.get('windows', '?')} windows")
-    if manifest["labels"]:
-        lines.append(f"- labels: {', '.join(manifest['labels'])}")
+    if "parts" in meta:
+        for part in meta["parts"]:
+            lines.append(f"- `{part['name']}` ({part['task']}, weight {part['weight']} per epoch)")
+    else:
+        lines.append(f"- prepared dataset: `{meta.get('dataPath', 'unknown')}` (source `{meta.get('source', 'unknown')}`, "
+                     f"task `{meta.get('task', 'extract')}`, max length {meta['maxLength']}, stride {meta['windowStride']}, "
+                     f"image {meta['imageSize']}px)")
+        for name, split in meta.get("splits", {}).items():
+            lines.append(f"- {name}: {split.get('documents', '?')} documents, {split.get('windows', '?')} windows")
+    for task, labels in tasks.items():
+        if labels:
+            lines.append(f"- {task} labels: {', '.join(labels)}")
     lines.append(f"- data licence: {data_licence or 'not stated (export with --data-licence)'}")
     lines += ["", "## Metrics", ""]
     metrics = state.get("metrics", {})

@@ -95,14 +95,15 @@ def quantize_file(source: Path, target: Path) -> None:
     onnx.save(model, str(target))
 
 
-def validation_windows(state: dict, image_size: int) -> PreparedDataset:
-    """The checkpoint's own validation split: the documents `carve_validation` held out of its training data."""
+def validation_windows(state: dict, image_size: int, data_path: str | None = None) -> PreparedDataset:
+    """The checkpoint's own validation split: the documents `carve_validation` held out of its training data
+    (of `data_path`, one part of a joint run; default the run's only dataset)."""
     meta, train = state["dataset"], state["config"]["train"]
     documents = train.get("validation_docs", 0)
     if not documents:
         raise QuantizationGateError("the checkpoint was trained without --validation-docs, so there is no validation "
                                     "split to gate the int8 bundle on")
-    data_path = Path(meta["dataPath"])
+    data_path = Path(data_path or meta["dataPath"])
     if not (data_path / "train.jsonl").is_file():
         raise QuantizationGateError(f"the training data {data_path} is not there any more; the gate needs its "
                                     "validation split")

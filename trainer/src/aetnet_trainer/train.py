@@ -36,7 +36,7 @@ NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.train", description=__doc__)
     parser.add_argument("--data", required=True, action="append",
-                        help="prepared dataset directory; several as TASK=DIR[@REPEATS] train one joint model "
+                        help="prepared dataset directory; several as TASK=DIR[@WEIGHT] train one joint model "
                         "(one head per task, task-sampled batches)")
     parser.add_argument("--config", default="small", choices=PRESETS)
     parser.add_argument("--out", required=True, help="run directory")
@@ -171,6 +171,29 @@ def joint_score(per_part: dict[str, dict], selection_sets: list) -> dict:
     return {"score": sum(scores.values()) / len(scores), "scores": scores, "parts": per_part}
 
 
+def joint_batches(parts: list[tuple[list[int], float]], batch_size: int, seed: int, epoch: int, rank: int, world: int,
+                  pool_batches: int = 1) -> list[list[int]]:
+    """The batches of one epoch over concatenated parts, given as (window lengths, weight): each part gives
+    weight × its own batches (whole passes, then the start of one more), offset into the concatenation; with
+    several parts they are shuffled together, so a step trains one task and the tasks interleave. One part of
+    weight 1 gives exactly epoch_batches()."""
+    batches, offset = [], 0
+    for index, (lengths, weight) in enumerate(parts):
+        passes = math.ceil(weight)
+        own = []
+        for repeat in range(passes):
+            # Each pass of each epoch draws its own order, so a fractional share sees other windows each epoch.
+            own += epoch_batches(lengths, batch_size, seed + 1000 * index + 100 * repeat, epoch * passes + repeat,
+                                 rank, world, pool_batches)
+        own = own[:round(weight * len(own) / passes)]
+        batches += [[offset + i for i in batch] for batch in own]
+        offset += len(lengths)
+    if len(parts) > 1:
+        order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(seed + epoch)).tolist()
+        batches = [batches[i] for i in order]
+    return batches
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -277,25 +300,13 @@ def main(argv: list[str] | None = None) -> int:
         elif (spec.path / "test.jsonl").exists():
             selection_sets.append((spec.name, PreparedDataset(spec.path, "test", config.model.image_size, False), part_meta))
             selection_split = "test"
-        train_parts.append((part, spec.repeats))
+        train_parts.append((part, spec.weight))
     train_set = train_parts[0][0] if len(train_parts) == 1 else ConcatDataset([part for part, _ in train_parts])
     train_windows = sum(len(part.windows) for part, _ in train_parts)
 
-    def batches_of(epoch: int) -> list[list[int]]:
-        """Each part's batches (`repeats` passes each), offset into the concatenation; a joint run shuffles
-        them together, so a step trains one task and the tasks interleave."""
-        batches, offset = [], 0
-        for index, (part, repeats) in enumerate(train_parts):
-            lengths = [len(window["inputIds"]) for window in part.windows]
-            for repeat in range(repeats):
-                seed = train_cfg.seed + 1000 * index + repeat
-                batches += [[offset + i for i in batch] for batch in
-                            epoch_batches(lengths, train_cfg.batch_size, seed, epoch, rank, world, args.group_by_length)]
-            offset += len(part.windows)
-        if len(train_parts) > 1:
-            order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(train_cfg.seed + epoch))
-            batches = [batches[i] for i in order.tolist()]
-        return batches
+    part_lengths = [([len(window["inputIds"]) for window in part.windows], weight) for part, weight in train_parts]
+    batches_of = lambda epoch: joint_batches(part_lengths, train_cfg.batch_size, train_cfg.seed, epoch, rank, world,
+                                            args.group_by_length)
 
     steps_per_epoch = len(batches_of(0))
     if steps_per_epoch == 0:
