@@ -134,3 +134,30 @@ def test_joint_int8_gates_each_head_on_its_own_validation_split(joint_run, tmp_p
     with pytest.raises(quantize.QuantizationGateError):
         export_bundle(joint_run / "best.pt", tmp_path / "refused", "tiny-joint", int8=True)
     assert not (tmp_path / "refused").exists()
+
+
+def test_a_joint_run_can_start_from_an_extraction_checkpoint(trained_run, prepared_dir, classify_dir, ask_dir, tmp_path):
+    from aetnet_trainer.export import load_checkpoint_model
+    from aetnet_trainer.pretrained import load_run_checkpoint
+
+    extract_model, extract_state = load_checkpoint_model(trained_run / "best.pt")
+    out = tmp_path / "joint-from-extract"
+    args = ["--data", f"extract={prepared_dir}", "--data", f"classify={classify_dir}", "--data", f"ask={ask_dir}",
+            "--config", "tiny", "--out", str(out), "--epochs", "1", "--max-steps", "1",
+            "--init-checkpoint", str(trained_run / "best.pt")]
+    assert main(args) == 0
+    state = torch.load(out / "last.pt", weights_only=False)
+    assert state["config"]["train"]["init_checkpoint"] == str(trained_run / "best.pt")
+
+    import json as json_module
+    from aetnet_trainer.config import RunConfig
+    from aetnet_trainer.modeling import build_task_model
+
+    joint = build_task_model(RunConfig.from_dict(state["config"]), {})
+    vocabulary = json_module.loads(extract_state["tokenizerJson"])["model"]["vocab"]
+    loaded = load_run_checkpoint(joint, trained_run / "best.pt", vocabulary)
+    assert "head.extract.classifier.1.weight" in loaded and not any(name.startswith("head.classify.") for name in loaded)
+    assert torch.equal(joint.head.extract.classifier[1].weight, extract_model.head.classifier[1].weight)
+    assert torch.equal(joint.fusion.embeddings.word_embeddings.weight, extract_model.fusion.embeddings.word_embeddings.weight)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        load_run_checkpoint(joint, trained_run / "best.pt", {"a": 0})

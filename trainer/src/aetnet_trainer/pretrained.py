@@ -209,3 +209,28 @@ def load_mpnet(model: AETNetForTask, weights: dict[str, torch.Tensor] | None = N
         initialised.append("text_encoder.")
         model.sync_momentum()
     return initialised
+
+
+def load_run_checkpoint(model: AETNetForTask, path: str | Path, vocabulary: dict) -> list[str]:
+    """`--init-checkpoint`: the weights of an earlier run (an extraction model to start a joint run from, or a
+    joint model to continue with a new schedule). Every tensor whose name and shape match is taken; a single-task
+    head goes to the joint model's head of its task, other heads start new. The checkpoint must have been trained
+    on the same vocabulary. Returns the names of the parameters it set (they get the pretrained learning rate)."""
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    theirs = json.loads(state["tokenizerJson"])["model"].get("vocab") or {}
+    if theirs != vocabulary:
+        raise ValueError(f"--init-checkpoint {path} was trained on another vocabulary ({len(theirs)} tokens, the "
+                         f"dataset's has {len(vocabulary)})")
+    source_task = state["config"]["model"]["task"]
+    weights = state["model"]
+    if source_task != "joint" and model.cfg.task == "joint":
+        weights = {f"head.{source_task}.{name[len('head.'):]}" if name.startswith("head.") else name: value
+                   for name, value in weights.items()}
+    own = model.state_dict()
+    taken = {name: value for name, value in weights.items() if name in own and own[name].shape == value.shape}
+    fusion = [name for name in own if name.startswith("fusion.")]
+    if sum(name in taken for name in fusion) < len(fusion):
+        raise ValueError(f"--init-checkpoint {path} (config {state['config']['preset']}) does not fit this model's "
+                         f"fusion: {sum(name in taken for name in fusion)} of {len(fusion)} tensors match")
+    model.load_state_dict(taken, strict=False)
+    return [name for name, _ in model.named_parameters() if name in taken]

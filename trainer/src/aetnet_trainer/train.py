@@ -28,7 +28,7 @@ from .data import (DataSpec, PreparedDataset, carve_validation, collate, joint_m
                    to_device, tokenizer_vocab_size)
 from .evaluate import SELECTION_METRIC, evaluate_model
 from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
-from .pretrained import PretrainedMissing, load_minilm, load_mpnet, pretrained_tokenizer
+from .pretrained import PretrainedMissing, load_minilm, load_mpnet, load_run_checkpoint, pretrained_tokenizer
 
 NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature")
 
@@ -53,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--init", choices=INITS, help="pretrained text side (default: the preset's)")
+    parser.add_argument("--init-checkpoint", help="start from the weights of an earlier run's checkpoint (matching "
+                        "names and shapes; a single-task head becomes the joint model's head of its task)")
     parser.add_argument("--validation-docs", type=int, default=0,
                         help="carve this many documents (fixed by --seed) out of train as the validation split; "
                         "best.pt is then chosen on it and the test split is never read")
@@ -87,7 +89,7 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
         if value is not None:
             setattr(train, name, value)
     train.max_steps, train.seed, train.alpha = args.max_steps, args.seed, args.alpha
-    train.validation_docs = args.validation_docs
+    train.validation_docs, train.init_checkpoint = args.validation_docs, args.init_checkpoint
     train.loss_preset, train.pita_variant, train.pita_rule = args.loss_preset, args.pita, args.pita_rule
     train.loss_weights = resolve_loss_weights(args.loss_preset, parse_loss_weights(args.loss_weights))
     if meta["maxLength"] > model.max_length:
@@ -111,13 +113,16 @@ def check_pretrained_tokenizer(data_dir: Path, meta: dict, init: str) -> None:
         )
 
 
-def build_model(config: RunConfig) -> tuple[AETNetForTask, list[str]]:
+def build_model(config: RunConfig, init_checkpoint: str | None = None, vocabulary: dict | None = None
+                ) -> tuple[AETNetForTask, list[str]]:
     model = build_task_model(config, config.train.loss_weights)
     pretrained = ["fusion."] if config.layoutlmv3_dir else []
     if config.init == "minilm":
         pretrained += load_minilm(model)
     if config.init == "mpnet":
         pretrained += load_mpnet(model)
+    if init_checkpoint:
+        pretrained += load_run_checkpoint(model, init_checkpoint, vocabulary or {})
     model.sync_momentum()
     return model, pretrained
 
@@ -283,7 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     train_cfg = config.train
 
-    model, pretrained = build_model(config)
+    try:
+        vocabulary = json.loads(tokenizer_json)["model"].get("vocab") or {}
+        model, pretrained = build_model(config, args.init_checkpoint, vocabulary)
+    except ValueError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     model.to(device)
     parts = [(spec, part_meta) for spec, part_meta in zip(specs, metas)] if meta["task"] == "joint" else [(specs[0], meta)]
     train_parts, selection_sets, selection_split = [], [], None
