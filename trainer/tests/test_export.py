@@ -56,10 +56,10 @@ def test_failed_parity_writes_nothing(trained_run, tmp_path, monkeypatch):
 def test_parity_compares_real_tokens_only():
     mask = np.array([[1, 1, 1], [1, 0, 0]])
     token_logits = np.arange(18, dtype=np.float32).reshape(2, 3, 3)
-    assert served_values(token_logits, mask, "extract").shape == (4, 3)
-    assert served_values(token_logits[..., 0], mask, "ask").tolist() == [0, 3, 6, 9]  # start/end logits [batch, L]
+    assert served_values(token_logits, mask, per_window=False).shape == (4, 3)
+    assert served_values(token_logits[..., 0], mask, per_window=False).tolist() == [0, 3, 6, 9]  # start/end [batch, L]
     class_logits = np.ones((2, 3), dtype=np.float32)  # classify: [batch, labels], even when labels == L
-    assert served_values(class_logits, mask, "classify").shape == (2, 3)
+    assert served_values(class_logits, mask, per_window=True).shape == (2, 3)
 
 
 def test_parity_lengths_span_the_window():
