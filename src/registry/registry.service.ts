@@ -98,10 +98,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
         { task, ...(id === undefined ? {} : { model: id }) },
       );
     }
-    const tasks = bundleTasks(model.manifest);
-    if (!tasks.includes(task)) {
-      throw new DomainError('MODEL_NOT_FOUND', `Model "${model.id}" does not serve ${task} (it serves ${tasks.join(', ')})`, { task, model: model.id, tasks });
-    }
+    if (model.manifest.tasks[task] === undefined) throw notServing(model, task);
     return model;
   }
 
@@ -188,9 +185,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
     return this.serialised(async () => {
       const model = this.version(id);
       const served = bundleTasks(model.manifest);
-      if (task !== undefined && !served.includes(task)) {
-        throw new DomainError('MODEL_NOT_FOUND', `Model "${id}" does not serve ${task} (it serves ${served.join(', ')})`, { task, model: id, tasks: served });
-      }
+      if (task !== undefined && !served.includes(task)) throw notServing(model, task);
       let state = await this.store.readActive();
       const before = this.activeIn(this.snapshot.models, state);
       for (const each of task === undefined ? served : [task]) {
@@ -208,7 +203,7 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       const { models } = this.snapshot;
       const state = await this.store.readActive();
       const current = this.activeIn(models, state).get(task);
-      const rolledBack = withRolledBack(state, task, current, (id) => bundleTasks(models.get(id)?.manifest ?? { tasks: {} }).includes(task));
+      const rolledBack = withRolledBack(state, task, current, (id) => models.get(id)?.manifest.tasks[task] !== undefined);
       if (!rolledBack) throw new DomainError('NO_PREVIOUS_VERSION', `No earlier ${task} version to roll back to`, { task });
       await this.saveActive(rolledBack.state);
       this.logger.log(`rolled ${task} back from ${current} to ${rolledBack.id}`);
@@ -345,6 +340,11 @@ export class RegistryService implements OnModuleInit, OnModuleDestroy {
       return [];
     }
   }
+}
+
+function notServing(model: RegisteredModel, task: ModelTask): DomainError {
+  const tasks = bundleTasks(model.manifest);
+  return new DomainError('MODEL_NOT_FOUND', `Model "${model.id}" does not serve ${task} (it serves ${tasks.join(', ')})`, { task, model: model.id, tasks });
 }
 
 function modelExists(id: string): DomainError {

@@ -90,8 +90,7 @@ function form(ctx: Compose): void {
   b.shape({ kind: 'rect', x: b.left, y: b.y, w: b.right - b.left, h: 140, stroke: '#333', lineWidth: 1 });
   b.gap(8);
   b.paragraph(paragraphText(rng, between(rng, 1, 3)), { x: b.left + 8, width: b.right - b.left - 16 });
-  b.y = Math.max(b.y, b.y + 20);
-  b.gap(30);
+  b.gap(50);
   for (const option of shuffled(rng, ['Urgent', 'For review', 'Please reply', 'For your information']).slice(0, 3)) {
     checkbox(ctx, b.left, b.size, chance(rng, 0.4));
     b.line(option, { x: b.left + b.size * 1.4 });
@@ -342,8 +341,7 @@ function invoice(ctx: Compose): void {
 
 function presentation(ctx: Compose): void {
   const { b, rng, fonts } = ctx;
-  const landscape = chance(rng, 0.5);
-  b.shape({ kind: 'rect', x: 0, y: 0, w: b.width, h: landscape ? 120 : 110, fill: pick(rng, ['#1f4e9c', '#2d7d46', '#5b2c83', '#333', '#a31f34']) });
+  b.shape({ kind: 'rect', x: 0, y: 0, w: b.width, h: chance(rng, 0.5) ? 120 : 110, fill: pick(rng, ['#1f4e9c', '#2d7d46', '#5b2c83', '#333', '#a31f34']) });
   b.y = 34;
   b.line({ text: pick(rng, TOPICS), field: 'title' }, { size: between(rng, 32, 44), face: bold(fonts.heading), colour: '#fff' });
   b.y = 150;

@@ -153,7 +153,12 @@ def head_runner(run, task: str, head: str):
         return run
     names = list(OUTPUT_NAMES["joint"])
     wanted = [names.index(name) for name in JOINT_HEAD_OUTPUTS[head].values()]
-    return lambda feeds: [run(feeds)[index] for index in wanted]
+
+    def run_head(feeds):
+        outputs = run(feeds)  # one forward pass gives every head's outputs
+        return [outputs[index] for index in wanted]
+
+    return run_head
 
 
 def max_parity_diff(inference: AETNetInference, model: AETNetForTask, directory: Path, lengths: list[int]) -> float:

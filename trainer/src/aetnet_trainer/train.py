@@ -24,7 +24,7 @@ from torch.utils.data import ConcatDataset, DataLoader
 from tqdm import tqdm
 
 from .config import INITS, PRESETS, ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
-from .data import (DataSpec, PreparedDataset, carve_validation, collate, joint_metadata, parse_data_spec, read_metadata,
+from .data import (PreparedDataset, carve_validation, collate, joint_metadata, parse_data_spec, read_metadata,
                    to_device, tokenizer_vocab_size)
 from .evaluate import SELECTION_METRIC, evaluate_model
 from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
@@ -113,16 +113,15 @@ def check_pretrained_tokenizer(data_dir: Path, meta: dict, init: str) -> None:
         )
 
 
-def build_model(config: RunConfig, init_checkpoint: str | None = None, vocabulary: dict | None = None
-                ) -> tuple[AETNetForTask, list[str]]:
+def build_model(config: RunConfig, vocabulary: dict | None = None) -> tuple[AETNetForTask, list[str]]:
     model = build_task_model(config, config.train.loss_weights)
     pretrained = ["fusion."] if config.layoutlmv3_dir else []
     if config.init == "minilm":
         pretrained += load_minilm(model)
     if config.init == "mpnet":
         pretrained += load_mpnet(model)
-    if init_checkpoint:
-        pretrained += load_run_checkpoint(model, init_checkpoint, vocabulary or {})
+    if config.train.init_checkpoint:
+        pretrained += load_run_checkpoint(model, config.train.init_checkpoint, vocabulary or {})
     model.sync_momentum()
     return model, pretrained
 
@@ -290,12 +289,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         vocabulary = json.loads(tokenizer_json)["model"].get("vocab") or {}
-        model, pretrained = build_model(config, args.init_checkpoint, vocabulary)
+        model, pretrained = build_model(config, vocabulary)
     except ValueError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     model.to(device)
-    parts = [(spec, part_meta) for spec, part_meta in zip(specs, metas)] if meta["task"] == "joint" else [(specs[0], meta)]
+    parts = list(zip(specs, metas)) if meta["task"] == "joint" else [(specs[0], meta)]
     train_parts, selection_sets, selection_split = [], [], None
     for spec, part_meta in parts:
         part = PreparedDataset(spec.path, "train", config.model.image_size, not config.plain, train_cfg.seed)
