@@ -30,7 +30,11 @@ describe('parseFunsdAnnotation', () => {
     assert.throws(() => parseFunsdAnnotation(withBadBox, 'annotations/x.json'), {
       message: 'annotations/x.json: form[2].words[0].box: expected 4 numbers',
     });
-    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'title', words: [] }] }, 'y.json'), /y\.json: form\[0\]\.label: expected one of/);
+    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: ' ', words: [] }] }, 'y.json'), { message: 'y.json: form[0].label: empty label' });
+    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'a <b>', words: [] }] }, 'y.json'), /y\.json: form\[0\]\.label: label "a <b>" must be letters or digits/);
+    // A type of the dataset's own is read; FUNSD's label set cannot index it.
+    assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'title', words: [{ text: 'A', box: [0, 0, 1, 1] }] }] }, 'y.json'), /y\.json: form: label B-TITLE is not in the label set O, B-HEADER/);
+    assert.deepEqual(parseFunsdAnnotation({ form: [{ id: 1, label: 'title', words: [{ text: 'A', box: [0, 0, 1, 1] }] }] }, 'y.json', ['O', 'B-TITLE', 'I-TITLE']).map((w) => w.label), [1]);
     assert.throws(() => parseFunsdAnnotation({ form: [{ id: 1, label: 'other', words: [{ box: [0, 0, 1, 1] }] }] }, 'z.json'), {
       message: 'z.json: form[0].words[0].text: expected a string',
     });

@@ -1,11 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { entityType, FUNSD_LABELS, labelIndices, WordTag } from '../datasets/entity-labels';
 import { isBlankWord, LayoutWord } from '../layout';
 
-/** FUNSD's BIO label set (aet-spec §4.1); a word's `label` is an index into this list. */
-export const FUNSD_LABELS = ['O', 'B-HEADER', 'I-HEADER', 'B-QUESTION', 'I-QUESTION', 'B-ANSWER', 'I-ANSWER'] as const;
-
-const ENTITY_LABELS = new Set(['header', 'question', 'answer', 'other']);
+export { FUNSD_LABELS } from '../datasets/entity-labels';
 
 /** A malformed annotation: the message names the file and the field. */
 export class FunsdFormatError extends Error {
@@ -17,10 +15,6 @@ export class FunsdFormatError extends Error {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function labelIndex(name: string): number {
-  return FUNSD_LABELS.indexOf(name as (typeof FUNSD_LABELS)[number]);
 }
 
 /** One FUNSD entity and where its words landed in the page's word list. */
@@ -40,10 +34,22 @@ function parseLinking(value: unknown, file: string, where: string): Array<[numbe
   return value.map((pair) => [pair[0], pair[1]]);
 }
 
-/** One FUNSD annotation → words (see parseFunsdAnnotation) and its entities with their word spans and links. */
-export function parseFunsdForm(json: unknown, file: string): { words: LayoutWord[]; entities: FunsdEntity[] } {
+/** A parsed annotation: words in file order, each word's BIO tag (its entity's type), and the entities. */
+export interface FunsdForm {
+  words: LayoutWord[];
+  tags: WordTag[];
+  entities: FunsdEntity[];
+}
+
+/**
+ * One FUNSD annotation → words, their tags and the entities with their word spans and links. An entity's label is
+ * any valid name (entity-labels.ts); `other` is outside. Words carry no label index: that needs the dataset's
+ * label set (parseFunsdAnnotation gives FUNSD's).
+ */
+export function parseFunsdForm(json: unknown, file: string): FunsdForm {
   if (!isRecord(json) || !Array.isArray(json.form)) throw new FunsdFormatError(file, 'form', 'expected an array');
   const words: LayoutWord[] = [];
+  const tags: WordTag[] = [];
   const entities: FunsdEntity[] = [];
   const seenIds = new Set<number>();
   json.form.forEach((entity: unknown, entityIndex: number) => {
@@ -52,12 +58,10 @@ export function parseFunsdForm(json: unknown, file: string): { words: LayoutWord
     if (typeof entity.id !== 'number' || !Number.isInteger(entity.id)) throw new FunsdFormatError(file, `${where}.id`, 'expected an integer');
     if (seenIds.has(entity.id)) throw new FunsdFormatError(file, `${where}.id`, `duplicate id ${entity.id}`);
     seenIds.add(entity.id);
-    if (typeof entity.label !== 'string' || !ENTITY_LABELS.has(entity.label)) {
-      throw new FunsdFormatError(file, `${where}.label`, `expected one of ${[...ENTITY_LABELS].join(', ')}`);
-    }
+    const parsed = entityType(entity.label);
+    if ('problem' in parsed) throw new FunsdFormatError(file, `${where}.label`, parsed.problem);
     if (!Array.isArray(entity.words)) throw new FunsdFormatError(file, `${where}.words`, 'expected an array');
     const linking = parseLinking(entity.linking, file, where);
-    const tag = entity.label.toUpperCase();
     const firstWord = words.length;
     let isFirst = true;
     entity.words.forEach((word: unknown, wordIndex: number) => {
@@ -70,22 +74,27 @@ export function parseFunsdForm(json: unknown, file: string): { words: LayoutWord
       }
       if (box[0] > box[2] || box[1] > box[3]) throw new FunsdFormatError(file, `${wordWhere}.box`, 'expected x0 ≤ x1 and y0 ≤ y1');
       if (isBlankWord(word.text)) return;
-      const label = tag === 'OTHER' ? 'O' : `${isFirst ? 'B' : 'I'}-${tag}`;
+      tags.push(parsed.type === null ? 'O' : `${isFirst ? 'B' : 'I'}-${parsed.type}`);
       isFirst = false;
-      words.push({ text: word.text, box: [box[0], box[1], box[2], box[3]], segment: entity.id as number, label: labelIndex(label) });
+      words.push({ text: word.text, box: [box[0], box[1], box[2], box[3]], segment: entity.id as number });
     });
     const wordSpan = words.length > firstWord ? { firstWord, lastWord: words.length - 1 } : undefined;
-    entities.push({ id: entity.id as number, label: entity.label, wordSpan, linking });
+    entities.push({ id: entity.id as number, label: entity.label as string, wordSpan, linking });
   });
-  return { words, entities };
+  return { words, tags, entities };
 }
 
 /**
- * One FUNSD annotation → words in reading order of the file. Entity `other` → O; otherwise the first non-blank
- * word is B-X and the rest I-X; blank words are dropped; segment = entity id (its words share the union box).
+ * One FUNSD annotation → words in reading order of the file, labelled with indices into `labels`. Entity `other`
+ * → O; otherwise the first non-blank word is B-X and the rest I-X; blank words are dropped; segment = entity id
+ * (its words share the union box).
  */
-export function parseFunsdAnnotation(json: unknown, file: string): LayoutWord[] {
-  return parseFunsdForm(json, file).words;
+export function parseFunsdAnnotation(json: unknown, file: string, labels: readonly string[] = FUNSD_LABELS): LayoutWord[] {
+  const { words, tags } = parseFunsdForm(json, file);
+  const missing = tags.find((tag) => !labels.includes(tag));
+  if (missing) throw new FunsdFormatError(file, 'form', `label ${missing} is not in the label set ${labels.join(', ')}`);
+  const indices = labelIndices(tags, labels);
+  return words.map((word, i) => ({ ...word, label: indices[i] }));
 }
 
 async function readJson(file: string): Promise<unknown> {
@@ -96,11 +105,11 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-export async function readFunsdAnnotation(file: string): Promise<LayoutWord[]> {
-  return parseFunsdAnnotation(await readJson(file), file);
+export async function readFunsdAnnotation(file: string, labels: readonly string[] = FUNSD_LABELS): Promise<LayoutWord[]> {
+  return parseFunsdAnnotation(await readJson(file), file, labels);
 }
 
-export async function readFunsdForm(file: string): Promise<{ words: LayoutWord[]; entities: FunsdEntity[] }> {
+export async function readFunsdForm(file: string): Promise<FunsdForm> {
   return parseFunsdForm(await readJson(file), file);
 }
 

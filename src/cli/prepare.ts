@@ -4,7 +4,8 @@ import { loadAppConfig } from '../config/app-config';
 import { toRgbPng } from '../documents/image-codec';
 import { encodePage, LayoutTokenizer } from '../layout';
 import { loadDocumentPages } from './document-pages';
-import { findFunsdSplits, FunsdSplit, FUNSD_LABELS, readFunsdAnnotation } from './funsd-reader';
+import { bioLabels, tagType } from '../datasets/entity-labels';
+import { findFunsdSplits, FunsdSplit, readFunsdAnnotation, readFunsdForm } from './funsd-reader';
 import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
 import { prepareAsk } from './prepare-ask';
 import { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';
@@ -31,6 +32,7 @@ async function prepareExtractSplit(
   tokenizer: LayoutTokenizer,
   writer: PreparedDatasetWriter,
   seenDocIds: Set<string>,
+  labels: readonly string[],
 ): Promise<SplitSummary> {
   const annotationFiles = (await readdir(split.annotationsDir)).filter((name) => name.endsWith('.json')).sort();
   const imageByStem = new Map((await readdir(split.imagesDir)).map((name) => [basename(name, extname(name)), name]));
@@ -44,7 +46,7 @@ async function prepareExtractSplit(
     if (seenDocIds.has(docId)) throw new Error(`${annotationPath}: document id ${docId} appears in more than one split`);
     seenDocIds.add(docId);
 
-    const words = await readFunsdAnnotation(annotationPath);
+    const words = await readFunsdAnnotation(annotationPath, labels);
     const original = await toRgbPng(join(split.imagesDir, imageName));
     const paths = await writer.pageImages(docId, 0, original);
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
@@ -72,18 +74,33 @@ export function formatSummary(split: string, summary: SplitSummary): string {
   return `${split}: ${summary.documents} documents, ${summary.windows} windows, ${summary.tokens} tokens, max ${summary.maxTokensPerPage} tokens per page`;
 }
 
+/** The label set of the entity types used across all splits (FUNSD's own seven for FUNSD). */
+async function funsdLabelSet(splits: readonly FunsdSplit[]): Promise<string[]> {
+  const types = new Set<string>();
+  for (const split of splits) {
+    for (const name of (await readdir(split.annotationsDir)).filter((file) => file.endsWith('.json'))) {
+      for (const tag of (await readFunsdForm(join(split.annotationsDir, name))).tags) {
+        const type = tagType(tag);
+        if (type !== null) types.add(type);
+      }
+    }
+  }
+  return bioLabels(types);
+}
+
 async function prepareExtract(args: PrepareArgs, tokenizer: LayoutTokenizer, writer: PreparedDatasetWriter, log: (line: string) => void): Promise<Record<string, SplitSummary>> {
   const splits = await findFunsdSplits(args.input);
+  const labels = await funsdLabelSet(splits);
   const summaries: Record<string, SplitSummary> = {};
   const seenDocIds = new Set<string>();
   for (const split of splits) {
-    summaries[split.name] = await prepareExtractSplit(split, args, tokenizer, writer, seenDocIds);
+    summaries[split.name] = await prepareExtractSplit(split, args, tokenizer, writer, seenDocIds, labels);
     log(formatSummary(split.name, summaries[split.name]));
   }
   await writer.finish({
     task: 'extract',
     source: args.format,
-    labels: [...FUNSD_LABELS],
+    labels,
     tokenizer: 'tokenizer.json',
     specialTokens: tokenizer.special,
     maxLength: args.maxLength,

@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { PageImage, PageWord } from '../common/document-types';
 import { LayoutWord } from '../layout';
 import { assignSplits, datasetLabels, hasErrors, labelCounts } from './dataset-report';
+import { labelIndices } from './entity-labels';
 import { DatasetFormat, DatasetProblem, DatasetReport, DatasetTask, DocumentPlan, PlannedDocument, StoredDocument, StoredPage } from './dataset-types';
 import { datasetProblems, MANIFEST_FILE, planFolders, planFunsd, planJsonl, stripSharedRoot, withoutJunk } from './dataset-validators';
 
@@ -46,8 +47,19 @@ function plan(request: BuildRequest, paths: string[], texts: Map<string, string>
 }
 
 function invalid(report: DatasetReport): DomainError {
-  const errors = report.problems.filter((problem) => problem.severity === 'error').length;
-  return new DomainError('DATASET_INVALID', `The dataset is not usable: ${errors} problem(s); see details.report.problems`, { report });
+  const errors = report.problems.filter((problem) => problem.severity === 'error');
+  if (errors.some((problem) => problem.code === 'INVALID_LABEL')) {
+    const names = errors.filter((problem) => problem.code === 'INVALID_LABEL').length;
+    return new DomainError('INVALID_LABEL', `The dataset names ${names} invalid label(s) (${errors.length} problem(s) in all); see details.report.problems`, { report });
+  }
+  return new DomainError('DATASET_INVALID', `The dataset is not usable: ${errors.length} problem(s); see details.report.problems`, { report });
+}
+
+/** Given words with their label indices into the dataset's label set (extract); as given otherwise. */
+function labelledWords(document: PlannedDocument, labels: readonly string[]): LayoutWord[] | undefined {
+  if (!document.words || !document.wordTags) return document.words;
+  const indices = labelIndices(document.wordTags, labels);
+  return document.words.map((word, i) => ({ ...word, label: indices[i] }));
 }
 
 function emptyReport(problems: DatasetProblem[]): DatasetReport {
@@ -117,10 +129,11 @@ async function storeDocument(
   const kept = document.words && images.length > 1 ? images.slice(0, 1) : images;
   if (kept.length < images.length) problems.push({ file: document.imagePath, message: `only page 1 of ${images.length} is used: the words describe page 1`, severity: 'warning' });
   const pages: StoredPage[] = [];
+  const given = labelledWords(document, labels);
   for (const image of kept) {
     const file = kept.length === 1 ? `${document.id}.png` : `${document.id}-p${image.index + 1}.png`;
     await writeFile(join(request.outDir, 'images', file), image.png);
-    const words = document.words ?? ocrWords(await recognizer.recognize(image));
+    const words = given ?? ocrWords(await recognizer.recognize(image));
     pages.push({ image: `images/${file}`, width: image.width, height: image.height, words });
   }
   if (request.task === 'extract' && pages[0].words.length === 0) {

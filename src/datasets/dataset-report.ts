@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FUNSD_LABELS } from '../cli/funsd-reader';
+import { bioLabels, tagType } from './entity-labels';
 import { DatasetProblem, DatasetTask, PlannedDocument, SplitName, StoredDocument } from './dataset-types';
 
 /**
@@ -16,9 +16,12 @@ export function assignSplits(ids: readonly string[], testFraction: number): Map<
   return new Map(ranked.map((id, rank) => [id, rank < testCount ? 'test' : 'train']));
 }
 
-/** The label set of a dataset: FUNSD BIO labels (extract), sorted class names (classify), none (ask). */
+/** The label set of a dataset: BIO labels of its entity types (extract), sorted class names (classify), none (ask). */
 export function datasetLabels(task: DatasetTask, documents: readonly PlannedDocument[]): string[] {
-  if (task === 'extract') return [...FUNSD_LABELS];
+  if (task === 'extract') {
+    const types = documents.flatMap((document) => (document.wordTags ?? []).map(tagType)).filter((type) => type !== null);
+    return bioLabels(types);
+  }
   if (task === 'classify') return [...new Set(documents.map((document) => document.classLabel ?? ''))].sort();
   return [];
 }

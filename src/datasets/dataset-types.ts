@@ -19,6 +19,8 @@ export interface DatasetProblem {
   field?: string;
   message: string;
   severity: 'error' | 'warning';
+  /** Set on a refused entity-label name, which the upload answers with 400 INVALID_LABEL rather than 422. */
+  code?: 'INVALID_LABEL';
 }
 
 export interface DatasetQuestion {
@@ -37,8 +39,10 @@ export interface PlannedDocument {
   imagePath: string;
   /** Set when the dataset itself splits (FUNSD's training_data/testing_data). */
   split?: SplitName;
-  /** Words of page 0 (labelled for extract); absent = OCR at upload. */
+  /** Words of page 0; absent = OCR at upload. */
   words?: LayoutWord[];
+  /** extract: each word's BIO tag (entity-labels.ts); label indices follow once the dataset's label set is known. */
+  wordTags?: string[];
   classLabel?: string;
   questions?: DatasetQuestion[];
 }
@@ -70,7 +74,7 @@ export interface StoredDocument {
 export interface DatasetReport {
   documents: number;
   pages: number;
-  /** extract: words per BIO label; classify: documents per class; ask: questions with and without an answer. */
+  /** extract: words per BIO label (a label used by one entity only is a warning); classify: documents per class; ask: questions with and without an answer. */
   labels: Record<string, number>;
   splits: Record<SplitName, number>;
   ocrDocuments: number;
@@ -86,7 +90,7 @@ export interface DatasetRecord {
   createdAt: string;
   /** Fraction held out for evaluation, or 'funsd' when the zip's own split folders were used. */
   evalSplit: number | 'funsd';
-  /** extract: FUNSD BIO labels; classify: class names (index = class id); ask: []. */
+  /** extract: BIO labels of the dataset's entity types (entity-labels.ts); classify: class names (index = class id); ask: []. */
   labels: string[];
   report: DatasetReport;
 }

@@ -25,7 +25,7 @@ describe('planFunsd', () => {
     const plan = planFunsd(['images/f1.png', 'annotations/f1.json', 'images/orphan.png'], new Map([['annotations/f1.json', funsdAnnotation()]]));
     assert.equal(plan.documents.length, 1);
     assert.equal(plan.documents[0].id, 'f1');
-    assert.deepEqual(plan.documents[0].words?.map((word) => word.label), [3, 4]);
+    assert.deepEqual(plan.documents[0].wordTags, ['B-QUESTION', 'I-QUESTION']);
     assert.deepEqual(plan.problems.map((p) => [p.file, p.severity]), [['images/orphan.png', 'warning']]);
   });
 
@@ -38,16 +38,25 @@ describe('planFunsd', () => {
     assert.deepEqual(plan.documents.map((d) => [d.id, d.split]), [['b', 'test'], ['a', 'train']]);
   });
 
-  it('reports an unknown label, bad JSON and a missing image by file and field', () => {
+  it('reads a label of the dataset\'s own as an entity type', () => {
+    const plan = planFunsd(['images/r.png', 'annotations/r.json'], new Map([['annotations/r.json', funsdAnnotation('Total amount')]]));
+    assert.deepEqual(plan.documents[0].wordTags, ['B-TOTAL AMOUNT', 'I-TOTAL AMOUNT']);
+  });
+
+  it('reports an invalid label, bad JSON and a missing image by file and field', () => {
     const texts = new Map([
-      ['annotations/a.json', funsdAnnotation('signature')],
+      ['annotations/a.json', funsdAnnotation('')],
       ['annotations/b.json', '{not json'],
       ['annotations/c.json', funsdAnnotation()],
     ]);
     const plan = planFunsd(['images/a.png', 'annotations/a.json', 'images/b.png', 'annotations/b.json', 'annotations/c.json'], texts);
     assert.equal(plan.documents.length, 0);
     const errors = plan.problems.filter((p) => p.severity === 'error');
-    assert.deepEqual(errors.map((p) => [p.file, p.field]), [['annotations/a.json', 'form[0].label'], ['annotations/b.json', undefined], ['annotations/c.json', undefined]]);
+    assert.deepEqual(errors.map((p) => [p.file, p.field, p.code]), [
+      ['annotations/a.json', 'form[0].label', 'INVALID_LABEL'],
+      ['annotations/b.json', undefined, undefined],
+      ['annotations/c.json', undefined, undefined],
+    ]);
   });
 });
 
@@ -78,15 +87,19 @@ describe('planJsonl', () => {
     assert.deepEqual(plan.documents[0].questions?.map((q) => [q.question, q.answers, q.answerWordIds]), [['Name?', ['Ann'], [1]], ['Date?', [], undefined]]);
   });
 
-  it('reads extract words with entity or BIO labels and rejects unknown ones', () => {
+  it('reads extract words with entity names of its own or BIO labels and rejects invalid names', () => {
     const words = [
       { text: 'Name:', box: [0, 0, 10, 10], label: 'question' },
       { text: 'of', box: [11, 0, 20, 10], label: 'question' },
       { text: 'Ann', box: [30, 0, 40, 10], label: 'B-ANSWER' },
+      { text: '12.50', box: [50, 0, 60, 10], label: 'price' },
+      { text: 'x', box: [70, 0, 80, 10], label: 'other' },
     ];
-    const plan = planJsonl(['a.png', 'b.png', MANIFEST_FILE], lines({ image: 'a.png', words }, { image: 'b.png', words: [{ text: 'x', box: [0, 0, 1, 1], label: 'price' }] }), 'extract');
-    assert.deepEqual(plan.documents[0].words?.map((w) => w.label), [3, 4, 5]);
-    assert.deepEqual(plan.problems.filter((p) => p.severity === 'error').map((p) => p.field), ['words[0].label']);
+    const bad = [{ text: 'x', box: [0, 0, 1, 1], label: '' }, { text: 'y', box: [0, 0, 1, 1], label: 'x'.repeat(41) }, { text: 'z', box: [0, 0, 1, 1], label: 'B-O' }];
+    const plan = planJsonl(['a.png', 'b.png', MANIFEST_FILE], lines({ image: 'a.png', words }, { image: 'b.png', words: bad }), 'extract');
+    assert.deepEqual(plan.documents[0].wordTags, ['B-QUESTION', 'I-QUESTION', 'B-ANSWER', 'B-PRICE', 'O']);
+    // Every refused word is reported (with the code the upload answers 400 with) and the line is dropped.
+    assert.deepEqual(plan.problems.filter((p) => p.severity === 'error').map((p) => [p.field, p.code]), [['words[0].label', 'INVALID_LABEL'], ['words[1].label', 'INVALID_LABEL'], ['words[2].label', 'INVALID_LABEL']]);
   });
 
   it('requires the manifest', () => {

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
-import { FUNSD_LABELS, FunsdFormatError, parseFunsdAnnotation } from '../cli/funsd-reader';
+import { FunsdFormatError, parseFunsdForm } from '../cli/funsd-reader';
 import { isBlankWord, LayoutWord } from '../layout';
+import { entityCounts, labelSetProblems, WordTag, wordTag } from './entity-labels';
 import { DatasetProblem, DatasetQuestion, DatasetTask, DocumentPlan, PlannedDocument, SplitName } from './dataset-types';
 
 /**
@@ -10,12 +11,13 @@ import { DatasetProblem, DatasetQuestion, DatasetTask, DocumentPlan, PlannedDocu
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp', '.gif', '.pdf']);
 const FUNSD_SPLIT_FOLDERS: Record<string, SplitName> = { training_data: 'train', testing_data: 'test' };
-const ENTITY_NAMES = new Set(['header', 'question', 'answer', 'other']);
 export const MANIFEST_FILE = 'manifest.jsonl';
 
 export type TextFiles = ReadonlyMap<string, string>;
 
 const error = (file: string, field: string | undefined, message: string): DatasetProblem => ({ file, ...(field ? { field } : {}), message, severity: 'error' });
+/** A refused entity-label name: the upload answers 400 INVALID_LABEL (not 422) when any problem is one. */
+const labelError = (file: string, field: string, message: string): DatasetProblem => ({ ...error(file, field, message), code: 'INVALID_LABEL' });
 const warning = (file: string, message: string): DatasetProblem => ({ file, message, severity: 'warning' });
 
 export function isImagePath(path: string): boolean {
@@ -89,13 +91,13 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
     const json = parseJson(texts.get(annotation.path) ?? '', annotation.path, problems);
     if (json === undefined) continue;
     try {
-      const words = parseFunsdAnnotation(json, annotation.path);
-      documents.push({ id: documentId(annotation.stem, taken), imagePath, words, ...(annotation.split ? { split: annotation.split } : {}) });
+      const { words, tags } = parseFunsdForm(json, annotation.path);
+      documents.push({ id: documentId(annotation.stem, taken), imagePath, words, wordTags: tags, ...(annotation.split ? { split: annotation.split } : {}) });
     } catch (cause) {
       if (!(cause instanceof FunsdFormatError)) throw cause;
       // FunsdFormatError reads "<file>: <field>: <problem>".
       const [field, ...rest] = cause.message.slice(annotation.path.length + 2).split(': ');
-      problems.push(error(annotation.path, field, rest.join(': ')));
+      problems.push((field.endsWith('.label') ? labelError : error)(annotation.path, field, rest.join(': ')));
     }
   }
   for (const orphan of images.values()) problems.push(warning(orphan, 'ignored: no annotation for this image'));
@@ -119,28 +121,25 @@ export function planFolders(paths: readonly string[]): DocumentPlan {
   return { documents, problems };
 }
 
-function bioLabel(raw: unknown, previous: { entity?: string; segment?: number }, segment: number): number | string {
-  if (typeof raw !== 'string') return 'expected a string';
-  const bio = FUNSD_LABELS.indexOf(raw.toUpperCase() as (typeof FUNSD_LABELS)[number]);
-  if (bio >= 0) return bio;
-  const entity = raw.toLowerCase();
-  if (!ENTITY_NAMES.has(entity)) return `unknown label "${raw}" (expected one of ${[...ENTITY_NAMES].join(', ')} or ${FUNSD_LABELS.join(', ')})`;
-  if (entity === 'other') return 0;
-  const continues = previous.entity === entity && previous.segment === segment;
-  return FUNSD_LABELS.indexOf(`${continues ? 'I' : 'B'}-${entity.toUpperCase()}` as (typeof FUNSD_LABELS)[number]);
-}
-
 /**
- * Words of a manifest line: `[{text, box:[x0,y0,x1,y1], label?, segment?}]`. Labels are FUNSD entity names
- * (consecutive words of one entity and segment become B-/I-) or BIO labels; blank words are dropped.
+ * Words of a manifest line: `[{text, box:[x0,y0,x1,y1], label?, segment?}]`. A label is an entity name of the
+ * dataset's own choosing (consecutive words of one type and segment become B-/I-), a BIO label, or O/other;
+ * `tags` (with labels) holds each kept word's BIO tag. Blank words are dropped.
  */
-export function parseManifestWords(raw: unknown, withLabels: boolean, file: string, field: string, problems: DatasetProblem[]): LayoutWord[] | undefined {
+export function parseManifestWords(
+  raw: unknown,
+  withLabels: boolean,
+  file: string,
+  field: string,
+  problems: DatasetProblem[],
+): { words: LayoutWord[]; tags: WordTag[] } | undefined {
   if (!Array.isArray(raw)) {
     problems.push(error(file, field, 'expected an array of words'));
     return undefined;
   }
   const words: LayoutWord[] = [];
-  const previous: { entity?: string; segment?: number } = {};
+  const tags: WordTag[] = [];
+  let previous: { type: string | null; segment: number } = { type: null, segment: -1 };
   let valid = true;
   raw.forEach((word: unknown, index: number) => {
     const where = `${field}[${index}]`;
@@ -157,19 +156,24 @@ export function parseManifestWords(raw: unknown, withLabels: boolean, file: stri
     }
     const segment = Number.isInteger(word.segment) ? (word.segment as number) : index;
     const entry: LayoutWord = { text: word.text, box: [box[0], box[1], box[2], box[3]], segment };
+    let tag: WordTag | undefined;
     if (withLabels) {
-      const label = bioLabel(word.label, previous, Number.isInteger(word.segment) ? segment : -1);
-      if (typeof label === 'string') {
-        problems.push(error(file, `${where}.label`, label));
+      // Without segments, consecutive words of one type are one entity; with them, only within a segment.
+      const ownSegment = Number.isInteger(word.segment) ? segment : -1;
+      const parsed = wordTag(word.label, (type) => previous.type === type && previous.segment === ownSegment);
+      if ('problem' in parsed) {
+        problems.push(labelError(file, `${where}.label`, parsed.problem));
         valid = false;
         return;
       }
-      Object.assign(previous, { entity: String(word.label).toLowerCase(), segment: Number.isInteger(word.segment) ? segment : -1 });
-      entry.label = label;
+      previous = { type: parsed.type, segment: ownSegment };
+      tag = parsed.tag;
     }
-    if (!isBlankWord(word.text)) words.push(entry);
+    if (isBlankWord(word.text)) return;
+    words.push(entry);
+    if (tag !== undefined) tags.push(tag);
   });
-  return valid ? words : undefined;
+  return valid ? { words, tags } : undefined;
 }
 
 function stringField(line: Record<string, unknown>, name: string, file: string, problems: DatasetProblem[]): string | undefined {
@@ -222,9 +226,10 @@ export function planJsonl(paths: readonly string[], texts: TextFiles, task: Data
       if (label === undefined) return;
       document.classLabel = label;
     } else if (task === 'extract') {
-      const words = parseManifestWords(line.words, true, file, 'words', problems);
-      if (!words) return;
-      document.words = words;
+      const parsed = parseManifestWords(line.words, true, file, 'words', problems);
+      if (!parsed) return;
+      document.words = parsed.words;
+      document.wordTags = parsed.tags;
     } else {
       const question = stringField(line, 'question', file, problems);
       const answers = answersOf(line, file, problems);
@@ -239,9 +244,9 @@ export function planJsonl(paths: readonly string[], texts: TextFiles, task: Data
         entry.answerWordIds = ids as number[];
       }
       if (line.words !== undefined) {
-        const words = parseManifestWords(line.words, false, file, 'words', problems);
-        if (!words) return;
-        document.words = words;
+        const parsed = parseManifestWords(line.words, false, file, 'words', problems);
+        if (!parsed) return;
+        document.words = parsed.words;
       }
       document.questions = [...(document.questions ?? []), entry];
     }
@@ -254,9 +259,16 @@ export function planJsonl(paths: readonly string[], texts: TextFiles, task: Data
   return { documents: [...byImage.values()], problems };
 }
 
-/** Checks that span the whole dataset: at least one document, and at least two classes for a classifier. */
+/**
+ * Checks that span the whole dataset: at least one document; an extraction label set a head can learn (a label
+ * used once is a warning); at least two classes for a classifier.
+ */
 export function datasetProblems(documents: readonly PlannedDocument[], task: DatasetTask): DatasetProblem[] {
   if (documents.length === 0) return [error('(dataset)', undefined, 'no usable documents')];
+  if (task === 'extract') {
+    const counts = entityCounts(documents.flatMap((document) => document.wordTags ?? []));
+    return labelSetProblems(counts).map((problem) => ({ file: '(dataset)', field: 'label', ...problem }));
+  }
   if (task === 'classify') {
     const classes = new Set(documents.map((document) => document.classLabel));
     if (classes.size < 2) return [error('(dataset)', 'label', `a classifier needs at least 2 classes, found ${classes.size}`)];

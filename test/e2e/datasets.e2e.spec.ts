@@ -163,9 +163,9 @@ describe('admin datasets', () => {
       await rejects(randomBytes(2048), extract, 422, 'ZIP_UNREADABLE');
     });
 
-    it('unknown labels, reported by file and field', async () => {
-      const bad = await renderFunsdForm('bad', 'TITLE', [{ key: 'Name:', value: 'Ann' }], 'signature');
-      const body = await rejects(await buildZip(funsdEntries([forms[0], bad])), extract, 422, 'DATASET_INVALID');
+    it('an absurd label name: 400 INVALID_LABEL, reported by file and field', async () => {
+      const bad = await renderFunsdForm('bad', 'TITLE', [{ key: 'Name:', value: 'Ann' }], '<b>name</b>');
+      const body = await rejects(await buildZip(funsdEntries([forms[0], bad])), extract, 400, 'INVALID_LABEL');
       const problems = body.error.details?.report?.problems ?? [];
       assert.ok(problems.some((p) => p.file === 'annotations/bad.json' && p.field === 'form[0].label' && p.severity === 'error'), JSON.stringify(problems));
     });
