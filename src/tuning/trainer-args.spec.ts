@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignmentArgs, exportArgs, preparationOptions, trainArgs } from './trainer-args';
+import { alignmentArgs, exportArgs, preparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 
 describe('preparationOptions', () => {
   it('caps the windows at what the preset trains', () => {
@@ -40,6 +40,19 @@ describe('trainArgs', () => {
   it('hands a LayoutLMv3 directory to the fusion', () => {
     const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'base', hyperparameters: {}, alignment: { plain: true }, layoutlmv3Dir: '/m/lv3', resume: false });
     assert.deepEqual(args.slice(-3), ['--plain', '--layoutlmv3-dir', '/m/lv3']);
+  });
+
+  it('hands a warm start its base bundle', () => {
+    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'mpnet6', hyperparameters: {}, alignment: { plain: true }, initBundle: '/reg/m1', resume: false });
+    assert.deepEqual(args.slice(-2), ['--init-bundle', '/reg/m1']);
+  });
+});
+
+describe('warmStartProblem', () => {
+  it('lets a bundle start a job of the preset it was trained with, and says why not otherwise', () => {
+    assert.equal(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'mpnet6'), undefined);
+    assert.match(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'tiny') ?? '', /trained with preset mpnet6; a warm start from it needs "preset": "mpnet6"/);
+    assert.match(warmStartProblem({ id: 'ext' }, 'tiny') ?? '', /"ext" does not say which trainer config built it/);
   });
 });
 

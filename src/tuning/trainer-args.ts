@@ -1,3 +1,4 @@
+import type { BundleManifest } from '../registry/bundle-manifest';
 import type { AlignmentSpec, Hyperparameters, Preset } from './tuning-job';
 
 /** Pure: a job's settings → the prepare options and the trainer's command lines (trainer/src/aetnet_trainer). */
@@ -35,6 +36,8 @@ export interface TrainInvocation {
   hyperparameters: Hyperparameters;
   alignment: AlignmentSpec;
   layoutlmv3Dir?: string;
+  /** Warm start: the base bundle's directory (its weights are read back from its ONNX). */
+  initBundle?: string;
   /** Continue from <runDir>/last.pt. */
   resume: boolean;
 }
@@ -64,8 +67,21 @@ export function trainArgs(run: TrainInvocation): string[] {
     ...alignmentArgs(run.alignment),
     ...optional.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)])),
     ...(run.layoutlmv3Dir ? ['--layoutlmv3-dir', run.layoutlmv3Dir] : []),
+    ...(run.initBundle ? ['--init-bundle', run.initBundle] : []),
     ...(run.resume ? ['--resume'] : []),
   ];
+}
+
+/**
+ * Why a bundle cannot warm start a job of `preset`, or undefined when it can: the trainer rebuilds the bundle's
+ * architecture from the preset it was trained with (manifest.training.config) and reads its weights back from
+ * the ONNX, so the presets must agree.
+ */
+export function warmStartProblem(manifest: Pick<BundleManifest, 'id' | 'training'>, preset: Preset): string | undefined {
+  const trainedWith = manifest.training?.config;
+  if (typeof trainedWith !== 'string') return `model "${manifest.id}" does not say which trainer config built it, so its weights cannot start a job; use "start": "cold"`;
+  if (trainedWith !== preset) return `model "${manifest.id}" was trained with preset ${trainedWith}; a warm start from it needs "preset": "${trainedWith}" (or "start": "cold")`;
+  return undefined;
 }
 
 export function exportArgs(checkpoint: string, bundleDir: string, modelId: string): string[] {

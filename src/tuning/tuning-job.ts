@@ -30,12 +30,18 @@ export interface Hyperparameters {
 /** Exactly one of: a named loss preset, explicit loss weights, or plain fine-tuning (task loss only). */
 export type AlignmentSpec = { preset: string } | { weights: Partial<Record<LossTerm, number>> } | { plain: true };
 
+/** Where training starts: the base bundle's own weights (warm), or the preset's initialisation (cold). */
+export const STARTS = ['warm', 'cold'] as const;
+export type Start = (typeof STARTS)[number];
+
 export interface TuningJobSpec {
   datasetId: string;
   task: TuningTask;
-  /** A registry bundle id, or an absolute path to a local HF LayoutLMv3 directory. */
+  /** A registry bundle id (the task's active model when the request names none), or an absolute path to a local HF LayoutLMv3 directory. */
   baseModel: string;
   preset: Preset;
+  /** Absent on jobs created before warm starts existed: those started cold. */
+  start?: Start;
   hyperparameters: Hyperparameters;
   alignment: AlignmentSpec;
   /** Held-out fraction; must match the dataset's split (fixed at upload). */

@@ -9,7 +9,7 @@ import { InferencePool } from '../model/inference-pool';
 import { parseBundleManifest } from '../registry/bundle-manifest';
 import { evaluateBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
 import { JobStore } from './job-store';
-import { exportArgs, preparationOptions, PreparationOptions, trainArgs } from './trainer-args';
+import { exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
 import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine } from './training-log';
 import { TuningBaseBundle, TuningDatasets, TuningRegistry } from './tuning-ports';
@@ -30,6 +30,23 @@ export interface ResolvedBase {
   preparation: PreparationOptions;
   bundle?: TuningBaseBundle;
   layoutlmv3Dir?: string;
+  /** Warm start: the bundle directory whose weights the trainer starts from. */
+  initBundle?: string;
+}
+
+/** The base bundle for a job's task; a model that exists but serves other tasks is the request's mistake (400). */
+function baseBundle(spec: TuningJobSpec, registry: TuningRegistry): TuningBaseBundle {
+  try {
+    return registry.resolve(spec.task, spec.baseModel || undefined);
+  } catch (error) {
+    const details = error instanceof DomainError ? (error.details as { tasks?: string[] } | undefined) : undefined;
+    if (!details?.tasks) throw error;
+    throw new DomainError('INVALID_REQUEST', `baseModel "${spec.baseModel}" serves ${details.tasks.join(', ')}, not ${spec.task}`, {
+      baseModel: spec.baseModel,
+      baseModelTasks: details.tasks,
+      task: spec.task,
+    });
+  }
 }
 
 export async function resolveBase(spec: TuningJobSpec, registry: TuningRegistry): Promise<ResolvedBase> {
@@ -41,11 +58,15 @@ export async function resolveBase(spec: TuningJobSpec, registry: TuningRegistry)
     }
     return { tokenizerPath: join(spec.baseModel, 'tokenizer.json'), preparation: preparationOptions(spec.preset), layoutlmv3Dir: spec.baseModel };
   }
-  const bundle = registry.resolve(spec.task, spec.baseModel);
+  const bundle = baseBundle(spec, registry);
+  const warm = spec.start === 'warm';
+  const problem = warm ? warmStartProblem(bundle.manifest, spec.preset) : undefined;
+  if (problem) throw new DomainError('WARM_START_UNAVAILABLE', problem, { baseModel: bundle.id, preset: spec.preset, trainedWith: bundle.manifest.training?.config ?? null });
   return {
     tokenizerPath: join(bundle.directory, bundle.manifest.tokenizer.file),
     preparation: preparationOptions(spec.preset, bundle.manifest),
     bundle,
+    ...(warm ? { initBundle: bundle.directory } : {}),
   };
 }
 
@@ -119,7 +140,16 @@ export class TuningPipeline {
 
     await this.enterStage(jobId, 'training', stop);
     const resume = await exists(join(runDir, 'last.pt'));
-    const args = trainArgs({ preparedDir, runDir, preset: spec.preset, hyperparameters: spec.hyperparameters, alignment: spec.alignment, layoutlmv3Dir: base.layoutlmv3Dir, resume });
+    const args = trainArgs({
+      preparedDir,
+      runDir,
+      preset: spec.preset,
+      hyperparameters: spec.hyperparameters,
+      alignment: spec.alignment,
+      layoutlmv3Dir: base.layoutlmv3Dir,
+      initBundle: base.initBundle,
+      resume,
+    });
     await this.runTrainerStep(jobId, 'train', args, stop, join(runDir, 'log.jsonl'));
 
     await this.enterStage(jobId, 'exporting', stop);

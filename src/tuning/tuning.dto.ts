@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { DomainError } from '../common/domain-error';
-import { AlignmentSpec, PRESETS, Preset, TUNING_TASKS, TuningJobSpec, TuningTask } from './tuning-job';
+import { AlignmentSpec, PRESETS, Preset, Start, STARTS, TUNING_TASKS, TuningJobSpec, TuningTask } from './tuning-job';
 
 /** Loss presets of trainer/src/aetnet_trainer/alignment.py (LOSS_PRESETS). */
 export const LOSS_PRESETS = ['paper', 'code-funsd', 'code-cord', 'task-only'] as const;
@@ -12,8 +12,8 @@ export class HyperparametersDto {
   @IsOptional() @IsInt() @Min(1) @Max(100)
   epochs?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100000, description: 'Stop after this many optimiser steps' })
-  @IsOptional() @IsInt() @Min(1) @Max(100000)
+  @ApiPropertyOptional({ minimum: 0, maximum: 100000, description: 'Stop after this many optimiser steps (0: publish the starting weights, e.g. to check a warm start)' })
+  @IsOptional() @IsInt() @Min(0) @Max(100000)
   maxSteps?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 256 })
@@ -60,12 +60,16 @@ export class CreateTuningJobDto {
   @ApiProperty({ enum: TUNING_TASKS }) @IsIn(TUNING_TASKS)
   task: TuningTask;
 
-  @ApiProperty({ description: 'A registry model id, or an absolute path to a local HF LayoutLMv3 directory (preset base)' })
-  @IsString() @IsNotEmpty()
-  baseModel: string;
+  @ApiPropertyOptional({ description: "A registry model id (default: the task's active model), or an absolute path to a local HF LayoutLMv3 directory (preset base)" })
+  @IsOptional() @IsString() @IsNotEmpty()
+  baseModel?: string;
 
   @ApiProperty({ enum: PRESETS }) @IsIn(PRESETS)
   preset: Preset;
+
+  @ApiPropertyOptional({ enum: STARTS, description: "warm (default): start from the base bundle's weights, which needs the preset it was trained with; cold: from the preset's initialisation" })
+  @IsOptional() @IsIn(STARTS)
+  start?: Start;
 
   @ApiPropertyOptional({ type: HyperparametersDto }) @IsOptional() @ValidateNested() @Type(() => HyperparametersDto)
   hyperparameters?: HyperparametersDto;
@@ -95,8 +99,9 @@ export function toSpec(dto: CreateTuningJobDto): TuningJobSpec {
   return {
     datasetId: dto.datasetId,
     task: dto.task,
-    baseModel: dto.baseModel,
+    baseModel: dto.baseModel ?? '',
     preset: dto.preset,
+    start: dto.start ?? 'warm',
     hyperparameters: { ...dto.hyperparameters },
     alignment: toAlignment(dto.alignment),
     ...(dto.evalSplit === undefined ? {} : { evalSplit: dto.evalSplit }),

@@ -88,6 +88,9 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
     if (base.layoutlmv3Dir && spec.preset !== 'base') {
       throw new DomainError('VALIDATION_FAILED', 'A LayoutLMv3 directory as baseModel needs preset "base"', { preset: spec.preset });
     }
+    // The job records the base it resolved (the active model when none was named), so a resumed job keeps it;
+    // a LayoutLMv3 directory is its own start.
+    spec = { ...spec, baseModel: base.bundle?.id ?? spec.baseModel, start: base.layoutlmv3Dir ? 'cold' : spec.start };
     const now = new Date();
     const job = await this.store.create({
       id: JobStore.newId(now),

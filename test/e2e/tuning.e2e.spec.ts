@@ -96,9 +96,29 @@ describe('admin tuning jobs', () => {
     assert.equal(await extract(), 'tiny-extract');
   });
 
+  it('a warm start with 0 steps serves what its base serves (the weights are read back from the bundle)', async () => {
+    const created = await admin('POST', '/admin/tuning-jobs', { ...TINY_JOB, datasetId, baseModel: undefined, hyperparameters: { maxSteps: 0, batchSize: 1 } });
+    assert.equal(created.statusCode, 202, created.body);
+    assert.deepEqual([created.json().spec.baseModel, created.json().spec.start], ['tiny-extract', 'warm'], 'the active model, warm by default');
+    const events = parseSse<Job>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.json().id}/events`, headers: ADMIN_AUTH })).body);
+    const warm = events.at(-1)?.data as Job;
+    assert.equal(warm.state, 'succeeded', JSON.stringify(warm.error));
+    const document = (await renderFormPng(FORM_LINES)).toString('base64');
+    const labels = async (model: string) => {
+      const response = await app.inject({ method: 'POST', url: '/v1/extract', payload: { document, words: formWords(FORM_LINES), model } });
+      assert.equal(response.statusCode, 200, response.body);
+      const [page] = response.json().pages as Array<{ words: Array<{ label: string; confidence: number }> }>;
+      return page.words;
+    };
+    const [base, tuned] = [await labels('tiny-extract'), await labels(warm.modelId!)];
+    assert.deepEqual(tuned.map((word) => word.label), base.map((word) => word.label));
+    base.forEach((word, i) => assert.ok(Math.abs(word.confidence - tuned[i].confidence) < 0.01, `word ${i}: ${word.confidence} vs ${tuned[i].confidence}`));
+  });
+
   it('lists jobs and serves the trainer log', async () => {
     const list = (await admin('GET', '/admin/tuning-jobs')).json() as { jobs: Job[] };
-    assert.deepEqual(list.jobs.map((j) => j.id), [job.id]);
+    assert.equal(list.jobs.at(-1)?.id, job.id, 'newest first');
+    assert.equal(list.jobs.length, 2);
     const logs = await admin('GET', `/admin/tuning-jobs/${job.id}/logs?tail=500`);
     assert.equal(logs.statusCode, 200);
     assert.match(String(logs.headers['content-type']), /^text\/plain/);
@@ -120,7 +140,7 @@ describe('admin tuning jobs', () => {
     const events = parseSse<Job>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.id}/events`, headers: ADMIN_AUTH })).body);
     assert.equal(events.at(-1)?.data?.state, 'cancelled');
     const bundles = join(dataDir, 'registry', 'bundles');
-    assert.deepEqual(existsSync(bundles) ? readdirSync(bundles) : [], [job.modelId], 'no half-written bundle');
+    assert.ok((existsSync(bundles) ? readdirSync(bundles) : []).every((id) => !id.includes(created.id.slice(3))), 'no half-written bundle');
   });
 
   describe('bad input: a 4xx with a code', () => {
@@ -132,8 +152,16 @@ describe('admin tuning jobs', () => {
       await rejects({ ...TINY_JOB, datasetId, baseModel: '/nonexistent/layoutlmv3', preset: 'base' }, 404, 'MODEL_NOT_FOUND');
     });
 
-    it("a task other than the dataset's", async () => {
+    it("a task other than the dataset's, and a base model for another task (both named)", async () => {
       await rejects({ ...TINY_JOB, datasetId, task: 'classify' }, 422, 'TASK_MISMATCH');
+      const details = await rejects({ ...TINY_JOB, datasetId, baseModel: 'tiny-classify' }, 400, 'INVALID_REQUEST');
+      assert.deepEqual(details, { baseModel: 'tiny-classify', baseModelTasks: ['classify'], task: 'extract' });
+    });
+
+    it('a warm start from a model of another preset: 400 naming both presets', async () => {
+      const details = await rejects({ ...TINY_JOB, datasetId, preset: 'small' }, 400, 'WARM_START_UNAVAILABLE');
+      assert.deepEqual(details, { baseModel: 'tiny-extract', preset: 'small', trainedWith: 'tiny' });
+      await rejects({ ...TINY_JOB, datasetId, start: 'lukewarm' }, 400, 'VALIDATION_FAILED');
     });
 
     it('hyperparameters out of range, unknown fields, ambiguous alignment, another eval split', async () => {

@@ -77,6 +77,7 @@ class TrainConfig:
     pita_rule: str = "inside"
     validation_docs: int = 0  # documents carved out of train for model selection (data.carve_validation)
     init_checkpoint: str | None = None  # an earlier run's weights this run started from (--init-checkpoint)
+    init_bundle: str | None = None  # the served bundle this run warm-started from (--init-bundle)
 
 
 @dataclass

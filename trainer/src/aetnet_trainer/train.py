@@ -23,6 +23,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import ConcatDataset, DataLoader
 from tqdm import tqdm
 
+from .bundle_weights import load_bundle_weights
 from .config import INITS, PRESETS, ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
 from .data import (PreparedDataset, carve_validation, collate, joint_metadata, parse_data_spec, read_metadata,
                    to_device, tokenizer_vocab_size)
@@ -55,6 +56,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--init", choices=INITS, help="pretrained text side (default: the preset's)")
     parser.add_argument("--init-checkpoint", help="start from the weights of an earlier run's checkpoint (matching "
                         "names and shapes; a single-task head becomes the joint model's head of its task)")
+    parser.add_argument("--init-bundle", help="warm start from a served bundle: its fusion and alignment encoders, "
+                        "and its head when its labels are the dataset's (weights read back from its ONNX)")
     parser.add_argument("--validation-docs", type=int, default=0,
                         help="carve this many documents (fixed by --seed) out of train as the validation split; "
                         "best.pt is then chosen on it and the test split is never read")
@@ -90,6 +93,7 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
             setattr(train, name, value)
     train.max_steps, train.seed, train.alpha = args.max_steps, args.seed, args.alpha
     train.validation_docs, train.init_checkpoint = args.validation_docs, args.init_checkpoint
+    train.init_bundle = args.init_bundle
     train.loss_preset, train.pita_variant, train.pita_rule = args.loss_preset, args.pita, args.pita_rule
     train.loss_weights = resolve_loss_weights(args.loss_preset, parse_loss_weights(args.loss_weights))
     if meta["maxLength"] > model.max_length:
@@ -113,7 +117,7 @@ def check_pretrained_tokenizer(data_dir: Path, meta: dict, init: str) -> None:
         )
 
 
-def build_model(config: RunConfig, vocabulary: dict | None = None) -> tuple[AETNetForTask, list[str]]:
+def build_model(config: RunConfig, vocabulary: dict | None = None, labels=None) -> tuple[AETNetForTask, list[str]]:
     model = build_task_model(config, config.train.loss_weights)
     pretrained = ["fusion."] if config.layoutlmv3_dir else []
     if config.init == "minilm":
@@ -122,6 +126,11 @@ def build_model(config: RunConfig, vocabulary: dict | None = None) -> tuple[AETN
         pretrained += load_mpnet(model)
     if config.train.init_checkpoint:
         pretrained += load_run_checkpoint(model, config.train.init_checkpoint, vocabulary or {})
+    if config.train.init_bundle:
+        loaded, kept_heads = load_bundle_weights(model, config.train.init_bundle, vocabulary or {}, labels)
+        pretrained += loaded
+        print(f"warm start from {config.train.init_bundle}: {len(loaded)} tensors, head kept for "
+              f"{', '.join(kept_heads) or 'no task (other labels: a new head)'}", file=sys.stderr)
     model.sync_momentum()
     return model, pretrained
 
@@ -289,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         vocabulary = json.loads(tokenizer_json)["model"].get("vocab") or {}
-        model, pretrained = build_model(config, vocabulary)
+        model, pretrained = build_model(config, vocabulary, meta["labels"])
     except ValueError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -378,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     train_seconds, samples_seen = 0.0, 0
     progress = tqdm(total=stop_step, initial=step, disable=not is_main, dynamic_ncols=True)
     epoch = start_epoch
+    if stop_step == 0:
+        evaluate_and_checkpoint(0, True)  # --max-steps 0: the starting weights as a checkpoint (a warm start's check)
     while step < stop_step:
         batches = batches_of(epoch)[step - epoch * steps_per_epoch:]  # resuming mid-epoch skips the batches already seen
         for part, _ in train_parts:
