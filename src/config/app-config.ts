@@ -196,6 +196,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(64)
   maxConcurrentJobs = 1;
 
+  /** A tuning job whose estimated training time is longer is refused (400 ESTIMATE_OVER_LIMIT); 0: no limit. */
+  @Transform(toInt) @IsInt() @Min(0)
+  tuningMaxSeconds = 86_400;
+
   /** With a Redis URL, tuning jobs go through a BullMQ queue shared by every replica and worker host. */
   @IsOptional() @IsString()
   redisUrl?: string;
@@ -252,6 +256,7 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_PYTHON: 'pythonPath',
   AETNET_TRAINER_DIR: 'trainerDir',
   AETNET_MAX_CONCURRENT_JOBS: 'maxConcurrentJobs',
+  AETNET_TUNING_MAX_SECONDS: 'tuningMaxSeconds',
   REDIS_URL: 'redisUrl',
   AETNET_JOB_QUEUE: 'jobQueueName',
 };

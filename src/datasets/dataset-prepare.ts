@@ -111,6 +111,18 @@ async function writeSplit(
   return { documents: documents.length, windows };
 }
 
+/** The training windows the prepared dataset would hold (what a tuning job's duration estimate counts); nothing is written. */
+export async function countTrainingWindows(record: DatasetRecord, documents: StoredDocument[], tokenizerPath: string, options: PrepareOptions): Promise<number> {
+  const tokenizer = await LayoutTokenizer.fromFile(tokenizerPath);
+  let windows = 0;
+  for (const document of documents.filter((candidate) => candidate.split === 'train')) {
+    for (const pageIndex of document.pages.keys()) {
+      windows += (await pageLines(record, document, pageIndex, { image: '', original: '' }, tokenizer, options)).length;
+    }
+  }
+  return windows;
+}
+
 /** Writes the prepared dataset into `outDir` (created; an older dataset.json there is dropped first). */
 export async function writePreparedDataset(
   datasetDir: string,

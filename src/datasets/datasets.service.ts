@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
 import { OcrService } from '../ocr/ocr.service';
 import { buildDataset } from './dataset-builder';
-import { PrepareOptions, writePreparedDataset } from './dataset-prepare';
+import { countTrainingWindows, PrepareOptions, writePreparedDataset } from './dataset-prepare';
 import { parseEvalSplit } from './dataset-report';
 import { DatasetStore, newDatasetId } from './dataset-store';
 import { DATASET_FORMATS, DATASET_TASKS, DatasetFormat, DatasetRecord, DatasetTask, TASKS_BY_FORMAT } from './dataset-types';
@@ -109,6 +109,11 @@ export class DatasetsService implements OnModuleInit {
     const count = (this.users.get(id) ?? 0) - 1;
     if (count > 0) this.users.set(id, count);
     else this.users.delete(id);
+  }
+
+  /** The training windows a job preparing this dataset with `tokenizerPath` would train on. */
+  async countTrainingWindows(id: string, tokenizerPath: string, options: PrepareOptions): Promise<number> {
+    return countTrainingWindows(await this.get(id), await this.store.documents(id), tokenizerPath, options);
   }
 
   /** Writes a prepared dataset (docs/prepared-dataset.md) of the stored documents, tokenized with `tokenizerPath`. */

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../common/atomic-file';
-import { JOB_ID_PATTERN, TuningJob } from './tuning-job';
+import type { MeasuredSpeed } from './duration-estimate';
+import { JOB_ID_PATTERN, Preset, TuningJob } from './tuning-job';
+
+const SPEEDS_FILE = 'speeds.json';
 
 /**
  * Tuning-job records: <root>/<id>/job.json, each written atomically (common/atomic-file) so a crash never
@@ -26,6 +29,16 @@ export class JobStore {
 
   logPath(id: string): string {
     return join(this.jobDir(id), 'train.log');
+  }
+
+  /** The latest measured training speed per preset on this machine (duration-estimate.ts). */
+  async speeds(): Promise<Partial<Record<Preset, MeasuredSpeed>>> {
+    return (await readJsonIfExists<Partial<Record<Preset, MeasuredSpeed>>>(join(this.root, SPEEDS_FILE))) ?? {};
+  }
+
+  async recordSpeed(preset: Preset, speed: MeasuredSpeed): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await writeJsonAtomic(join(this.root, SPEEDS_FILE), { ...(await this.speeds()), [preset]: speed });
   }
 
   async create(job: TuningJob): Promise<TuningJob> {

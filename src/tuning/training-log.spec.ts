@@ -25,6 +25,13 @@ describe('parseTrainingLogLine', () => {
     assert.deepEqual(event, { event: 'eval', epoch: 2, step: 8, metrics: { f1: 0.5, perLabel: { ANSWER: { f1: 0.4 } } } });
   });
 
+  it("reads the run's measured speed from its done line", () => {
+    const event = parseTrainingLogLine(JSON.stringify({ event: 'done', step: 8, metrics: {}, speed: { samplesPerSec: 2.5, minutesPerEpoch: 1 } }));
+    assert.deepEqual(event, { event: 'done', step: 8, metrics: {}, samplesPerSec: 2.5 });
+    assert.equal(applyTrainingEvent(INITIAL_PROGRESS, event as TrainingLogEvent).samplesPerSec, 2.5);
+    assert.deepEqual(parseTrainingLogLine(JSON.stringify({ event: 'done', step: 0, speed: { samplesPerSec: null } })), { event: 'done', step: 0, metrics: {} });
+  });
+
   it('ignores garbage, unknown events and non-numeric terms', () => {
     assert.equal(parseTrainingLogLine('not json'), undefined);
     assert.equal(parseTrainingLogLine('[1,2]'), undefined);

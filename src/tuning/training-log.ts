@@ -15,12 +15,14 @@ export interface TrainingProgress {
   terms: Record<string, number>;
   /** The trainer's latest evaluation on the held-out split. */
   evaluation?: Record<string, unknown>;
+  /** Training speed the trainer measured over the whole run (its `done` line). */
+  samplesPerSec?: number;
 }
 
 export type TrainingLogEvent =
   | { event: 'step'; epoch: number; step: number; totalSteps: number; lr?: number; etaSeconds?: number; terms: Record<string, number> }
   | { event: 'eval'; epoch: number; step: number; metrics: Record<string, unknown> }
-  | { event: 'done'; step: number; metrics: Record<string, unknown> };
+  | { event: 'done'; step: number; metrics: Record<string, unknown>; samplesPerSec?: number };
 
 export const INITIAL_PROGRESS: TrainingProgress = Object.freeze({ percent: 0, epoch: 0, step: 0, totalSteps: 0, terms: {} });
 
@@ -62,7 +64,10 @@ export function parseTrainingLogLine(line: string): TrainingLogEvent | undefined
     const { event: _event, epoch: _epoch, step: _step, ...metrics } = raw;
     return { event: 'eval', epoch, step, metrics };
   }
-  if (raw.event === 'done') return { event: 'done', step, metrics: isObject(raw.metrics) ? raw.metrics : {} };
+  if (raw.event === 'done') {
+    const samplesPerSec = isObject(raw.speed) ? finite(raw.speed.samplesPerSec) : undefined;
+    return { event: 'done', step, metrics: isObject(raw.metrics) ? raw.metrics : {}, ...(samplesPerSec ? { samplesPerSec } : {}) };
+  }
   return undefined;
 }
 
@@ -85,6 +90,12 @@ export function applyTrainingEvent(progress: TrainingProgress, event: TrainingLo
     case 'eval':
       return { ...progress, evaluation: event.metrics };
     case 'done':
-      return { ...progress, step: event.step, etaSeconds: 0, evaluation: progress.evaluation ?? event.metrics };
+      return {
+        ...progress,
+        step: event.step,
+        etaSeconds: 0,
+        evaluation: progress.evaluation ?? event.metrics,
+        ...(event.samplesPerSec ? { samplesPerSec: event.samplesPerSec } : {}),
+      };
   }
 }

@@ -1,3 +1,4 @@
+import type { DurationEstimate } from './duration-estimate';
 import type { TrainingProgress } from './training-log';
 
 /**
@@ -64,6 +65,8 @@ export interface TuningJob {
   startedAt?: string;
   finishedAt?: string;
   progress: TrainingProgress;
+  /** How long training was expected to take when the job was created. */
+  estimate?: DurationEstimate;
   /** Base vs tuned on the same held-out split (see bundle-evaluation.ts). */
   evaluation?: Record<string, unknown>;
   modelId?: string;

@@ -151,6 +151,7 @@ export class TuningPipeline {
       resume,
     });
     await this.runTrainerStep(jobId, 'train', args, stop, join(runDir, 'log.jsonl'));
+    await this.recordSpeed(jobId, spec);
 
     await this.enterStage(jobId, 'exporting', stop);
     await rm(bundleDir, { recursive: true, force: true });
@@ -164,6 +165,12 @@ export class TuningPipeline {
     await this.enterStage(jobId, 'publishing', stop);
     const published = await this.registry.publish(bundleDir);
     return published.id;
+  }
+
+  /** This machine's measured speed for the preset: the next job's estimate uses it. */
+  private async recordSpeed(jobId: string, spec: TuningJobSpec): Promise<void> {
+    const { samplesPerSec } = await this.progressOf(jobId);
+    if (samplesPerSec) await this.store.recordSpeed(spec.preset, { secondsPerSample: 1 / samplesPerSec, jobId, measuredAt: new Date().toISOString() });
   }
 
   private isPublished(spec: TuningJobSpec, modelId: string): boolean {

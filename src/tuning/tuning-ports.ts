@@ -19,6 +19,8 @@ export interface TuningDatasetRecord {
 export interface TuningDatasets {
   /** The dataset's record; throws DATASET_NOT_FOUND for an unknown id. */
   get(id: string): Promise<TuningDatasetRecord | undefined> | TuningDatasetRecord | undefined;
+  /** The training windows `prepareFor` would write (for the duration estimate). */
+  countTrainingWindows(id: string, tokenizerPath: string, options: PreparationOptions): Promise<number>;
   /** Writes a prepared dataset (docs/prepared-dataset.md) tokenized with `tokenizerPath` into `outDir`. */
   prepareFor(id: string, tokenizerPath: string, options: PreparationOptions, outDir: string): Promise<unknown>;
   /** While a job holds the dataset, deleting it answers DATASET_IN_USE. */

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { InProcessJobQueue, JobQueue } from './job-queue';
+import { estimateDuration, formatDuration } from './duration-estimate';
 import { JobStore } from './job-store';
 import { killOrphanedTrainer } from './trainer-runner';
 import { INITIAL_PROGRESS } from './training-log';
@@ -91,11 +92,21 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
     // The job records the base it resolved (the active model when none was named), so a resumed job keeps it;
     // a LayoutLMv3 directory is its own start.
     spec = { ...spec, baseModel: base.bundle?.id ?? spec.baseModel, start: base.layoutlmv3Dir ? 'cold' : spec.start };
+    const windows = await this.datasets.countTrainingWindows(spec.datasetId, base.tokenizerPath, base.preparation);
+    const estimate = estimateDuration(windows, spec.preset, spec.hyperparameters, (await this.store.speeds())[spec.preset]);
+    if (this.config.tuningMaxSeconds > 0 && estimate.seconds > this.config.tuningMaxSeconds) {
+      throw new DomainError(
+        'ESTIMATE_OVER_LIMIT',
+        `Training is estimated at ${formatDuration(estimate.seconds)} (${estimate.steps} steps × ${estimate.secondsPerStep} s), over this service's limit of ${formatDuration(this.config.tuningMaxSeconds)}: fewer epochs or steps, or a smaller preset`,
+        { estimate, limitSeconds: this.config.tuningMaxSeconds },
+      );
+    }
     const now = new Date();
     const job = await this.store.create({
       id: JobStore.newId(now),
       state: 'queued',
       spec,
+      estimate,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       progress: INITIAL_PROGRESS,

@@ -17,6 +17,7 @@ interface Job {
   evaluation?: { split: string; baseModel: string; base: { f1: number; perLabel: Record<string, unknown> }; tuned: { f1: number; perLabel: Record<string, unknown>; pages: number } };
   modelId?: string;
   error?: { reason: string; logTail: string };
+  estimate?: { trainWindows: number; steps: number; seconds: number; basis: string };
 }
 
 const TINY_JOB = {
@@ -37,7 +38,7 @@ describe('admin tuning jobs', () => {
   const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: ADMIN_AUTH, ...(payload ? { payload } : {}) });
 
   before(async () => {
-    app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: dataDir });
+    app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: dataDir, AETNET_TUNING_MAX_SECONDS: '1000' });
     datasetId = await uploadSampleDataset(app);
   });
   after(async () => {
@@ -52,6 +53,9 @@ describe('admin tuning jobs', () => {
     assert.match(job.id, /^tj-/);
     assert.equal(response.headers.location, `/admin/tuning-jobs/${job.id}`);
     assert.ok(['queued', 'running'].includes(job.state));
+    // 3 of the 4 sample forms train (one held out), one window each at batch 1: 3 steps a epoch, capped at 3.
+    assert.deepEqual([job.estimate?.trainWindows, job.estimate?.steps], [3, 3]);
+    assert.match(job.estimate?.basis ?? '', /reference figure for preset tiny/);
   });
 
   it('streams progress over SSE until done, and the job succeeds with a published model', async () => {
@@ -156,6 +160,13 @@ describe('admin tuning jobs', () => {
       await rejects({ ...TINY_JOB, datasetId, task: 'classify' }, 422, 'TASK_MISMATCH');
       const details = await rejects({ ...TINY_JOB, datasetId, baseModel: 'tiny-classify' }, 400, 'INVALID_REQUEST');
       assert.deepEqual(details, { baseModel: 'tiny-classify', baseModelTasks: ['classify'], task: 'extract' });
+    });
+
+    it("a job estimated over the service's time limit: 400 with the estimate", async () => {
+      const details = await rejects({ ...TINY_JOB, datasetId, preset: 'mpnet12', start: 'cold', hyperparameters: { epochs: 100, batchSize: 1 } }, 400, 'ESTIMATE_OVER_LIMIT');
+      const estimate = details.estimate as { steps: number; seconds: number };
+      assert.equal(details.limitSeconds, 1000);
+      assert.ok(estimate.steps === 300 && estimate.seconds > 1000, JSON.stringify(estimate));
     });
 
     it('a warm start from a model of another preset: 400 naming both presets', async () => {
