@@ -136,6 +136,19 @@ def test_joint_int8_gates_each_head_on_its_own_validation_split(joint_run, tmp_p
     assert not (tmp_path / "refused").exists()
 
 
+def test_a_joint_bundle_can_serve_some_of_its_heads_gating_only_those(joint_run, tmp_path, monkeypatch):
+    from aetnet_trainer import quantize
+    from aetnet_trainer.export import export_bundle
+
+    monkeypatch.setattr(quantize, "MIN_AGREEMENT", 0.0)
+    monkeypatch.setattr(quantize, "MAX_METRIC_DROP", 1.0)
+    manifest = export_bundle(joint_run / "best.pt", tmp_path / "two", "tiny-joint", int8=True, tasks=["ask", "classify"])
+    assert sorted(manifest["tasks"]) == ["ask", "classify"]
+    assert sorted(name.split(":")[0] for name in manifest["quantization"]["parts"]) == ["ask", "classify"]
+    with pytest.raises(ValueError, match="serves only the tasks it trained"):
+        export_bundle(joint_run / "best.pt", tmp_path / "bad", "tiny-joint", tasks=["summarise"])
+
+
 def test_a_joint_run_can_start_from_an_extraction_checkpoint(trained_run, prepared_dir, classify_dir, ask_dir, tmp_path):
     from aetnet_trainer.export import load_checkpoint_model
     from aetnet_trainer.pretrained import load_run_checkpoint

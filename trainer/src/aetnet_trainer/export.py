@@ -230,7 +230,7 @@ def output_specs(task: str, num_labels: int | dict[str, int]) -> dict:
 
 
 def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance: float, split: bool,
-             data_licence: str | None = None) -> dict:
+             data_licence: str | None = None, served: set[str] | None = None) -> dict:
     meta, config = state["dataset"], RunConfig.from_dict(state["config"])
     model_cfg, task, labels = config.model, meta.get("task", "extract"), meta["labels"]
     size, special = model_cfg.image_size, meta["specialTokens"]
@@ -252,7 +252,7 @@ def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance
             "classify": {"labels": labels["classify"], "outputs": JOINT_HEAD_OUTPUTS["classify"]},
         }
         # A head no part trained (no data of its task) is not served.
-        trained = {part["task"] for part in meta["parts"]}
+        trained = {part["task"] for part in meta["parts"]} & (served or set(heads))
         result = {"formatVersion": 1, "id": bundle_id, "version": "1",
                   "tasks": {name: head for name, head in heads.items() if name in trained and (name == "ask" or head["labels"])},
                   "onnx": onnx_block, "inputs": inputs,
@@ -289,9 +289,10 @@ def parity_lengths(max_length: int) -> list[int]:
     return sorted({min(16, max_length), max(2, max_length // 4), max(2, max_length // 2), max_length})
 
 
-def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_size: int, task: str) -> dict:
+def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_size: int, task: str,
+                    served: set[str] | None = None) -> dict:
     """Replaces the fp32 graphs in `staging` by int8 ones; raises QuantizationGateError when they fail the gate
-    (a joint bundle: when any head fails it on its own task's validation split)."""
+    (a joint bundle: when any served head fails it on its own task's validation split)."""
     fp32_dir = staging / ".fp32"
     fp32_dir.mkdir()
     for path in onnx_paths:
@@ -304,7 +305,7 @@ def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_si
         parts = {part["name"]: compare_precisions(head_runner(fp32, task, part["task"]), head_runner(int8, task, part["task"]),
                                                   validation_windows(state, image_size, part["path"]), part["task"],
                                                   part["labels"], pad_id)
-                 for part in meta["parts"]}
+                 for part in meta["parts"] if served is None or part["task"] in served}
         report = {"split": "validation", "parts": parts}
     else:
         report = compare_precisions(fp32, int8, validation_windows(state, image_size), task, meta["labels"], pad_id)
@@ -316,15 +317,22 @@ def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_si
 
 def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None = None, fp16_storage: bool = False,
                   opset: int = 17, split_image_encoder: bool | None = None, data_licence: str | None = None,
-                  int8: bool = False) -> dict:
+                  int8: bool = False, tasks: list[str] | None = None) -> dict:
     """Writes the bundle to `out` and returns its manifest; raises ParityError or QuantizationGateError (writing
     nothing) on a mismatch. `split_image_encoder=None` splits for ask and joint bundles (their image side runs once
-    per page and serves every question and task)."""
+    per page and serves every question and task). `tasks` (joint only): the heads the bundle serves; the others'
+    outputs stay in the graph undeclared, and the int8 gate checks the served ones."""
     if fp16_storage and int8:
         raise ValueError("--fp16-storage and --int8 exclude each other")
     model, state = load_checkpoint_model(checkpoint)
     meta = state["dataset"]
     task = meta.get("task", "extract")
+    served = set(tasks) if tasks else None
+    if served is not None:
+        trained = {part["task"] for part in meta.get("parts", [])}
+        if task != "joint" or not served <= trained:
+            raise ValueError(f"--tasks {','.join(sorted(served))}: a joint checkpoint serves only the tasks it trained "
+                             f"({', '.join(sorted(trained)) or 'this one is single-task'})")
     split = task in ("ask", "joint") if split_image_encoder is None else split_image_encoder
     bundle_id = bundle_id or f"{meta.get('source', 'custom')}-{task}-{state['config']['preset']}"
     inference = model.inference_model().eval()
@@ -345,9 +353,9 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
             max_diff, tolerance = max_parity_diff(inference, model, staging, lengths), FP16_STORAGE_TOLERANCE
             if max_diff > tolerance:
                 raise ParityError(f"fp16-storage ONNX differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
-        quantization = quantize_bundle(staging, onnx_paths, state, model.cfg.image_size, task) if int8 else None
+        quantization = quantize_bundle(staging, onnx_paths, state, model.cfg.image_size, task, served) if int8 else None
         (staging / "tokenizer.json").write_text(meta["tokenizerJson"])
-        bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence)
+        bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence, served)
         if quantization is not None:
             bundle_manifest["onnx"]["precision"] = "int8"
             bundle_manifest["quantization"] = {"method": "weight-only int8 (MatMulNBits blocks of 32, int8 embedding rows)",
@@ -392,10 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split-image-encoder", action=argparse.BooleanOptionalAction, default=None,
                         help=f"write {IMAGE_ENCODER_FILE} and a model.onnx taking image_embeddings (default: on for ask and joint)")
     parser.add_argument("--data-licence", help="the training data's licence, for MODEL_CARD.md and the manifest")
+    parser.add_argument("--tasks", help="joint checkpoints: serve only these heads, e.g. ask,classify (default: all trained)")
     args = parser.parse_args(argv)
     try:
         result = export_bundle(args.checkpoint, args.out, args.id, args.fp16_storage, args.opset,
-                               args.split_image_encoder, args.data_licence, args.int8)
+                               args.split_image_encoder, args.data_licence, args.int8,
+                               args.tasks.split(",") if args.tasks else None)
     except (ParityError, QuantizationGateError, ValueError) as error:
         print(f"export refused, no bundle written: {error}", file=sys.stderr)
         return 1
