@@ -107,6 +107,8 @@ def test_agreement_counts_scored_tokens_and_metrics_compare_the_two_precisions()
     check_gate({**report, "agreement": 0.995, "int8": report["fp32"] - 0.004})
     with pytest.raises(QuantizationGateError, match="0.60 points below fp32"):
         check_gate({**report, "agreement": 1.0, "int8": report["fp32"] - 0.006})
+    with pytest.raises(QuantizationGateError, match="^ask:funsd-qa: int8 agrees"):
+        check_gate(report, "ask:funsd-qa")  # a joint bundle's failing part is named
 
 
 def test_embedding_rows_are_int8_with_one_scale_per_row_and_other_readers_are_left_alone():

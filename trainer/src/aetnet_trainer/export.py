@@ -310,8 +310,8 @@ def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_si
     else:
         report = compare_precisions(fp32, int8, validation_windows(state, image_size), task, meta["labels"], pad_id)
     shutil.rmtree(fp32_dir)
-    for part in report.get("parts", {"": report}).values():
-        check_gate(part)
+    for name, part in report.get("parts", {"": report}).items():
+        check_gate(part, name)
     return report
 
 

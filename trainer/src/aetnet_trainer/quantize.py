@@ -169,13 +169,15 @@ def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, 
             "minAgreement": MIN_AGREEMENT, "maxMetricDrop": MAX_METRIC_DROP}
 
 
-def check_gate(report: dict) -> None:
+def check_gate(report: dict, part: str = "") -> None:
+    """Raises when int8 fails the gate; a joint bundle's data `part` is named in the reason."""
+    where = f"{part}: " if part else ""
     if report["agreement"] < MIN_AGREEMENT:
         raise QuantizationGateError(
-            f"int8 agrees with fp32 on {100 * report['agreement']:.2f} % of {report['positions']} validation "
+            f"{where}int8 agrees with fp32 on {100 * report['agreement']:.2f} % of {report['positions']} validation "
             f"positions, below {100 * MIN_AGREEMENT:.0f} %")
     drop = report["fp32"] - report["int8"]
     if drop > MAX_METRIC_DROP:
         raise QuantizationGateError(
-            f"int8 {report['metric']} {100 * report['int8']:.2f} is {100 * drop:.2f} points below fp32 "
+            f"{where}int8 {report['metric']} {100 * report['int8']:.2f} is {100 * drop:.2f} points below fp32 "
             f"{100 * report['fp32']:.2f} on the validation split (at most {100 * MAX_METRIC_DROP:.1f} allowed)")
