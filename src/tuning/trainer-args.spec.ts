@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignmentArgs, exportArgs, preparationOptions, trainArgs, warmStartProblem } from './trainer-args';
+import { alignmentArgs, coldStartTokenizerProblem, exportArgs, preparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 
 describe('preparationOptions', () => {
   it('caps the windows at what the preset trains', () => {
@@ -45,6 +45,14 @@ describe('trainArgs', () => {
   it('hands a warm start its base bundle', () => {
     const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'mpnet6', hyperparameters: {}, alignment: { plain: true }, initBundle: '/reg/m1', resume: false });
     assert.deepEqual(args.slice(-2), ['--init-bundle', '/reg/m1']);
+  });
+});
+
+describe('coldStartTokenizerProblem', () => {
+  it("refuses a base tokenizer whose vocabulary is not the pretrained start's, naming both", () => {
+    assert.equal(coldStartTokenizerProblem('m', 30527, 'mpnet6'), undefined);
+    assert.equal(coldStartTokenizerProblem('m', 123, 'tiny'), undefined); // tiny starts from nothing
+    assert.match(coldStartTokenizerProblem('tiny-extract', 30522, 'mpnet6') ?? '', /"tiny-extract" has a tokenizer of 30522 tokens; preset mpnet6 starts cold from MPNet .* has 30527/);
   });
 });
 

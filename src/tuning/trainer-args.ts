@@ -72,6 +72,23 @@ export function trainArgs(run: TrainInvocation): string[] {
   ];
 }
 
+/** Vocabulary sizes of the pretrained starts a cold job loads (MiniLM for small, MPNet for mpnet6/mpnet12). */
+const PRETRAINED_VOCAB: Partial<Record<Preset, { name: string; size: number }>> = {
+  small: { name: 'MiniLM (all-MiniLM-L6-v2)', size: 30522 },
+  mpnet6: { name: 'MPNet (all-mpnet-base-v2)', size: 30527 },
+  mpnet12: { name: 'MPNet (all-mpnet-base-v2)', size: 30527 },
+};
+
+/**
+ * Why a cold start of `preset` cannot use the base bundle's tokenizer (the data is prepared with it, the pretrained
+ * start needs its own vocabulary), or undefined when it can. A warm start keeps the bundle's own vocabulary.
+ */
+export function coldStartTokenizerProblem(bundleId: string, vocabularySize: number, preset: Preset): string | undefined {
+  const pretrained = PRETRAINED_VOCAB[preset];
+  if (!pretrained || pretrained.size === vocabularySize) return undefined;
+  return `model "${bundleId}" has a tokenizer of ${vocabularySize} tokens; preset ${preset} starts cold from ${pretrained.name}, whose vocabulary has ${pretrained.size}: use a base model with that tokenizer, or a warm start from this one with the preset it was trained with`;
+}
+
 /**
  * Why a bundle cannot warm start a job of `preset`, or undefined when it can: the trainer rebuilds the bundle's
  * architecture from the preset it was trained with (manifest.training.config) and reads its weights back from

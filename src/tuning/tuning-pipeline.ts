@@ -9,7 +9,7 @@ import { InferencePool } from '../model/inference-pool';
 import { parseBundleManifest } from '../registry/bundle-manifest';
 import { evaluateBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
 import { JobStore } from './job-store';
-import { exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
+import { coldStartTokenizerProblem, exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
 import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine } from './training-log';
 import { TuningBaseBundle, TuningDatasets, TuningRegistry } from './tuning-ports';
@@ -32,6 +32,12 @@ export interface ResolvedBase {
   layoutlmv3Dir?: string;
   /** Warm start: the bundle directory whose weights the trainer starts from. */
   initBundle?: string;
+}
+
+/** Entries of a tokenizer.json's vocabulary (WordPiece/BPE `model.vocab`; a list for Unigram). */
+async function vocabularySize(path: string): Promise<number> {
+  const vocab = (JSON.parse(await readFile(path, 'utf8')) as { model?: { vocab?: Record<string, number> | unknown[] } }).model?.vocab ?? {};
+  return Array.isArray(vocab) ? vocab.length : Object.keys(vocab).length;
 }
 
 /** The base bundle for a job's task; a model that exists but serves other tasks is the request's mistake (400). */
@@ -62,8 +68,14 @@ export async function resolveBase(spec: TuningJobSpec, registry: TuningRegistry)
   const warm = spec.start === 'warm';
   const problem = warm ? warmStartProblem(bundle.manifest, spec.preset) : undefined;
   if (problem) throw new DomainError('WARM_START_UNAVAILABLE', problem, { baseModel: bundle.id, preset: spec.preset, trainedWith: bundle.manifest.training?.config ?? null });
+  const tokenizerPath = join(bundle.directory, bundle.manifest.tokenizer.file);
+  if (!warm) {
+    const vocabulary = await vocabularySize(tokenizerPath);
+    const mismatch = coldStartTokenizerProblem(bundle.id, vocabulary, spec.preset);
+    if (mismatch) throw new DomainError('INVALID_REQUEST', mismatch, { baseModel: bundle.id, baseVocabulary: vocabulary, preset: spec.preset });
+  }
   return {
-    tokenizerPath: join(bundle.directory, bundle.manifest.tokenizer.file),
+    tokenizerPath,
     preparation: preparationOptions(spec.preset, bundle.manifest),
     bundle,
     ...(warm ? { initBundle: bundle.directory } : {}),

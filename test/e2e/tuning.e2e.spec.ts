@@ -163,7 +163,7 @@ describe('admin tuning jobs', () => {
     });
 
     it("a job estimated over the service's time limit: 400 with the estimate", async () => {
-      const details = await rejects({ ...TINY_JOB, datasetId, preset: 'mpnet12', start: 'cold', hyperparameters: { epochs: 100, batchSize: 1 } }, 400, 'ESTIMATE_OVER_LIMIT');
+      const details = await rejects({ ...TINY_JOB, datasetId, preset: 'base', start: 'cold', hyperparameters: { epochs: 100, batchSize: 1 } }, 400, 'ESTIMATE_OVER_LIMIT');
       const estimate = details.estimate as { steps: number; seconds: number };
       assert.equal(details.limitSeconds, 1000);
       assert.ok(estimate.steps === 300 && estimate.seconds > 1000, JSON.stringify(estimate));
@@ -173,6 +173,11 @@ describe('admin tuning jobs', () => {
       const details = await rejects({ ...TINY_JOB, datasetId, preset: 'small' }, 400, 'WARM_START_UNAVAILABLE');
       assert.deepEqual(details, { baseModel: 'tiny-extract', preset: 'small', trainedWith: 'tiny' });
       await rejects({ ...TINY_JOB, datasetId, start: 'lukewarm' }, 400, 'VALIDATION_FAILED');
+    });
+
+    it("a cold start whose pretrained vocabulary is not the base model's tokenizer: 400 naming both", async () => {
+      const details = await rejects({ ...TINY_JOB, datasetId, preset: 'mpnet6', start: 'cold' }, 400, 'INVALID_REQUEST');
+      assert.deepEqual(details, { baseModel: 'tiny-extract', baseVocabulary: 30522, preset: 'mpnet6' });
     });
 
     it('hyperparameters out of range, unknown fields, ambiguous alignment, another eval split', async () => {
