@@ -3,10 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { resizeToRgb } from '../documents/image-codec';
+import { classificationScores, ClassificationScores } from '../evaluation/classify-metrics';
+import { meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
 import { buildWindowBatch, ImageRow } from '../heads/window-batch';
 import { toPixelValues } from '../layout';
 import { InferencePool } from '../model/inference-pool';
-import { BundleManifest, bundleTasks, taskHead } from '../registry/bundle-manifest';
+import { BundleManifest, bundleTasks, ModelTask, taskHead } from '../registry/bundle-manifest';
 import { evaluateTokenWindows, ScoredWindow, TokenEvaluation } from './token-evaluation';
 
 /**
@@ -25,7 +27,8 @@ interface PreparedWindow {
   tokenStart: number;
   inputIds: number[];
   bbox: number[][];
-  labels: number[];
+  labels?: number[];
+  classLabel?: number;
   original: string;
 }
 
@@ -42,32 +45,30 @@ async function readWindows(path: string): Promise<PreparedWindow[]> {
   return windows;
 }
 
-/** Why a bundle cannot be scored on extract windows, or undefined when it can. */
-export function unsupportedReason(manifest: BundleManifest): string | undefined {
+/** Tasks whose tuning jobs are scored here (ask: the trainer's ANLS only, for now). */
+const SCORED_TASKS: readonly ModelTask[] = ['extract', 'classify'];
+
+/** Why a bundle cannot be scored on `task` windows, or undefined when it can. */
+export function unsupportedReason(manifest: BundleManifest, task: ModelTask = bundleTasks(manifest)[0]): string | undefined {
   const tasks = bundleTasks(manifest);
-  if (tasks.length !== 1 || tasks[0] !== 'extract') return `scoring ${tasks.join(', ')} bundles through the service is not implemented`;
+  if (!tasks.includes(task)) return `the bundle serves ${tasks.join(', ')}, not ${task}`;
+  if (!SCORED_TASKS.includes(task)) return `scoring ${task} bundles through the service is not implemented`;
   if ((manifest.onnx as { imageEncoderFile?: string }).imageEncoderFile) return 'split image-encoder bundles are not scored here';
   return undefined;
 }
 
-export async function evaluateBundleOnSplit(
+/** The windows of a split, `WINDOWS_PER_RUN` at a time, each chunk run through the pool with its page images. */
+async function runSplit(
   pool: InferencePool,
   bundle: EvaluatedBundle,
   preparedDir: string,
-  split: string,
-): Promise<TokenEvaluation> {
+  windows: readonly PreparedWindow[],
+  onChunk: (chunk: readonly PreparedWindow[], outputs: Awaited<ReturnType<InferencePool['run']>>, sequence: number) => void,
+): Promise<void> {
   const { manifest } = bundle;
-  const reason = unsupportedReason(manifest);
-  if (reason) throw new Error(reason);
   await pool.load(bundle.modelPath);
-  const dataset = JSON.parse(await readFile(join(preparedDir, 'dataset.json'), 'utf8')) as { labels: string[] };
-  const windows = await readWindows(join(preparedDir, `${split}.jsonl`));
   const inputNames = Object.keys(manifest.inputs);
-  const { labels } = taskHead(manifest, 'extract');
-  const numLabels = labels.length;
   const imageRows = new Map<string, ImageRow>();
-  const scored: ScoredWindow[] = [];
-
   for (let start = 0; start < windows.length; start += WINDOWS_PER_RUN) {
     const chunk = windows.slice(start, start + WINDOWS_PER_RUN);
     const images: ImageRow[] = [];
@@ -82,9 +83,57 @@ export async function evaluateBundleOnSplit(
       images.push(row);
     }
     const feeds = buildWindowBatch(chunk, { padId: manifest.tokenizer.padId, inputNames, images });
-    const sequence = feeds.input_ids.dims[1];
-    const { logits } = await pool.run(bundle.modelPath, feeds);
-    const values = logits.data as Float32Array;
+    onChunk(chunk, await pool.run(bundle.modelPath, feeds), feeds.input_ids.dims[1]);
+  }
+}
+
+/**
+ * Document classes of a split as /v1/classify decides them (each window's softmax, the mean over a page's windows,
+ * the mean over a document's pages), scored with the eval CLI's metrics. Predictions outside the dataset's classes
+ * (a base model trained on others) count as wrong and get their own confusion column.
+ */
+export async function evaluateClassifyBundleOnSplit(pool: InferencePool, bundle: EvaluatedBundle, preparedDir: string, split: string): Promise<ClassificationScores> {
+  const reason = unsupportedReason(bundle.manifest, 'classify');
+  if (reason) throw new Error(reason);
+  const dataset = JSON.parse(await readFile(join(preparedDir, 'dataset.json'), 'utf8')) as { labels: string[] };
+  const windows = await readWindows(join(preparedDir, `${split}.jsonl`));
+  const { labels, outputs } = taskHead(bundle.manifest, 'classify');
+  const pages = new Map<string, { docId: string; gold: number; windows: Float64Array[] }>();
+  await runSplit(pool, bundle, preparedDir, windows, (chunk, result) => {
+    const rows = windowProbabilities(result[outputs.logits].data as Float32Array, labels.length);
+    chunk.forEach((window, i) => {
+      const key = `${window.docId}\u0000${window.page}`;
+      const page = pages.get(key) ?? { docId: window.docId, gold: window.classLabel ?? 0, windows: [] };
+      page.windows.push(rows[i]);
+      pages.set(key, page);
+    });
+  });
+  const documents = new Map<string, { gold: number; pages: Float64Array[] }>();
+  for (const page of pages.values()) {
+    const document = documents.get(page.docId) ?? { gold: page.gold, pages: [] };
+    document.pages.push(meanProbabilities(page.windows, labels.length));
+    documents.set(page.docId, document);
+  }
+  const pairs = [...documents.values()].map((document) => [dataset.labels[document.gold], toClassScores(meanProbabilities(document.pages, labels.length), labels).label] as const);
+  return classificationScores(pairs, [...dataset.labels, ...labels.filter((label) => !dataset.labels.includes(label))]);
+}
+
+export async function evaluateBundleOnSplit(
+  pool: InferencePool,
+  bundle: EvaluatedBundle,
+  preparedDir: string,
+  split: string,
+): Promise<TokenEvaluation> {
+  const { manifest } = bundle;
+  const reason = unsupportedReason(manifest, 'extract');
+  if (reason) throw new Error(reason);
+  const dataset = JSON.parse(await readFile(join(preparedDir, 'dataset.json'), 'utf8')) as { labels: string[] };
+  const windows = await readWindows(join(preparedDir, `${split}.jsonl`));
+  const { labels, outputs } = taskHead(manifest, 'extract');
+  const numLabels = labels.length;
+  const scored: ScoredWindow[] = [];
+  await runSplit(pool, bundle, preparedDir, windows, (chunk, result, sequence) => {
+    const values = result[outputs.logits].data as Float32Array;
     chunk.forEach((window, row) => {
       const predicted = window.inputIds.map((_, position) => {
         const offset = (row * sequence + position) * numLabels;
@@ -92,9 +141,9 @@ export async function evaluateBundleOnSplit(
         for (let label = 1; label < numLabels; label++) if (values[offset + label] > values[offset + best]) best = label;
         return labels[best];
       });
-      const gold = window.labels.map((label) => (label === IGNORED_LABEL ? null : dataset.labels[label]));
+      const gold = (window.labels ?? []).map((label) => (label === IGNORED_LABEL ? null : dataset.labels[label]));
       scored.push({ docId: window.docId, page: window.page, tokenStart: window.tokenStart, gold, predicted });
     });
-  }
+  });
   return evaluateTokenWindows(scored);
 }

@@ -7,13 +7,13 @@ import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
 import { parseBundleManifest } from '../registry/bundle-manifest';
-import { evaluateBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
+import { evaluateBundleOnSplit, evaluateClassifyBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
 import { JobStore } from './job-store';
 import { coldStartTokenizerProblem, exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
 import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine } from './training-log';
 import { TuningBaseBundle, TuningDatasets, TuningRegistry } from './tuning-ports';
-import { isTerminal, JobStage, TuningJob, TuningJobSpec } from './tuning-job';
+import { isTerminal, JobStage, TuningJob, TuningJobSpec, TuningTask } from './tuning-job';
 
 /** Why a running job was stopped from outside: a client's cancel, or this process shutting down. */
 export type StopReason = 'cancel' | 'shutdown';
@@ -170,7 +170,7 @@ export class TuningPipeline {
     await this.runTrainerStep(jobId, 'export', exportArgs(join(runDir, 'last.pt'), bundleDir, modelId), stop);
 
     await this.enterStage(jobId, 'evaluating', stop);
-    const evaluation = await this.evaluate(jobId, base, bundleDir, preparedDir);
+    const evaluation = await this.evaluate(jobId, spec.task, base, bundleDir, preparedDir);
     await this.writeEvaluationIntoManifest(bundleDir, evaluation);
     await this.store.update(jobId, () => ({ evaluation }));
 
@@ -246,7 +246,7 @@ export class TuningPipeline {
     return exited;
   }
 
-  private async evaluate(jobId: string, base: ResolvedBase, bundleDir: string, preparedDir: string): Promise<Record<string, unknown>> {
+  private async evaluate(jobId: string, task: TuningTask, base: ResolvedBase, bundleDir: string, preparedDir: string): Promise<Record<string, unknown>> {
     const trainerMetrics = (await this.progressOf(jobId)).evaluation;
     const split = 'test';
     if (!(await exists(join(preparedDir, `${split}.jsonl`)))) {
@@ -254,8 +254,9 @@ export class TuningPipeline {
     }
     const tuned = await this.loadEvaluatedBundle(bundleDir);
     const score = async (bundle: EvaluatedBundle) => {
-      const reason = unsupportedReason(bundle.manifest);
-      return reason ? { note: reason } : evaluateBundleOnSplit(this.pool, bundle, preparedDir, split);
+      const reason = unsupportedReason(bundle.manifest, task);
+      if (reason) return { note: reason };
+      return task === 'classify' ? evaluateClassifyBundleOnSplit(this.pool, bundle, preparedDir, split) : evaluateBundleOnSplit(this.pool, bundle, preparedDir, split);
     };
     const baseScores = base.bundle ? await score(base.bundle) : { note: 'the base is a pretrained encoder without a task head' };
     return { split, baseModel: base.bundle?.id ?? base.layoutlmv3Dir, base: baseScores, tuned: await score(tuned), trainer: trainerMetrics };
