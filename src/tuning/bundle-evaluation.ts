@@ -49,7 +49,7 @@ async function readWindows(path: string): Promise<PreparedWindow[]> {
 const SCORED_TASKS: readonly ModelTask[] = ['extract', 'classify'];
 
 /** Why a bundle cannot be scored on `task` windows, or undefined when it can. */
-export function unsupportedReason(manifest: BundleManifest, task: ModelTask = bundleTasks(manifest)[0]): string | undefined {
+export function unsupportedReason(manifest: BundleManifest, task: ModelTask): string | undefined {
   const tasks = bundleTasks(manifest);
   if (!tasks.includes(task)) return `the bundle serves ${tasks.join(', ')}, not ${task}`;
   if (!SCORED_TASKS.includes(task)) return `scoring ${task} bundles through the service is not implemented`;

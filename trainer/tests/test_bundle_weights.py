@@ -41,10 +41,6 @@ def inference_parameters(model):
             if name.startswith(INFERENCE)}
 
 
-def as_compared(name, tensor, model):
-    return reached(name, model, tensor.numpy())
-
-
 def logits(bundle, inputs):
     session = onnxruntime.InferenceSession(str(bundle / "model.onnx"), providers=["CPUExecutionProvider"])
     return session.run(["logits"], {name: tensor.numpy() for name, tensor in inputs.items()})[0]
@@ -57,7 +53,7 @@ def test_every_inference_weight_reads_back_from_the_onnx(trained_run, base_bundl
     expected = inference_parameters(model)
     assert sorted(name for name in expected if name not in weights) == []
     for name, value in expected.items():
-        assert np.abs(as_compared(name, weights[name], model) - value).max() <= 1e-6, name
+        assert np.abs(reached(name, model, weights[name].numpy()) - value).max() <= 1e-6, name
 
 
 def test_int8_weights_read_back_within_one_quantisation_step(trained_run, base_bundle, tmp_path):
@@ -68,7 +64,7 @@ def test_int8_weights_read_back_within_one_quantisation_step(trained_run, base_b
     weights, _ = read_bundle_weights(int8, model.fusion.config)
     for name, value in inference_parameters(model).items():
         step = np.abs(value).max() / 127 + 1e-6  # one int8 step of the coarsest block or row
-        assert np.abs(as_compared(name, weights[name], model) - value).max() <= step, name
+        assert np.abs(reached(name, model, weights[name].numpy()) - value).max() <= step, name
 
 
 def test_a_zero_step_warm_start_serves_like_its_base(prepared_dir, base_bundle, tmp_path):
@@ -95,8 +91,8 @@ def test_other_labels_get_a_new_head_and_another_vocabulary_is_refused(prepared_
     model, _ = load_checkpoint_model(run / "last.pt")
     weights, _ = read_bundle_weights(relabelled, model.fusion.config)
     ours = inference_parameters(model)
-    assert all(np.array_equal(ours[name], as_compared(name, weights[name], model)) for name in ours if not name.startswith("head."))
-    assert not all(np.array_equal(ours[name], as_compared(name, weights[name], model)) for name in ours if name.startswith("head."))
+    assert all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in ours if not name.startswith("head."))
+    assert not all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in ours if name.startswith("head."))
 
     tokenizer = json.loads((relabelled / "tokenizer.json").read_text())
     tokenizer["model"]["vocab"] = {"[UNK]": 0}

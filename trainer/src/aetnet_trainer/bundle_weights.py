@@ -59,10 +59,9 @@ def graph_arrays(model: onnx.ModelProto) -> dict[str, np.ndarray]:
     return arrays
 
 
-def graph_weights(model: onnx.ModelProto, file: str) -> dict[str, np.ndarray]:
-    """Named initialisers and the Linear weights behind MatMuls, under their PyTorch names."""
+def graph_weights(model: onnx.ModelProto, arrays: dict[str, np.ndarray], file: str) -> dict[str, np.ndarray]:
+    """Named initialisers and the Linear weights behind MatMuls, under their PyTorch names (`arrays`: graph_arrays)."""
     graph = model.graph
-    arrays = graph_arrays(model)
     cast_of = {node.output[0]: node.input[0] for node in graph.node if node.op_type == "Cast" and node.input[0] in arrays}
 
     def constant(name: str) -> np.ndarray | None:
@@ -99,10 +98,9 @@ def table_to_linear(table: np.ndarray, buckets: int, max_distance: int) -> np.nd
     return weight
 
 
-def rel_pos_weights(model: onnx.ModelProto, fusion_config, file: str) -> dict[str, np.ndarray]:
+def rel_pos_weights(arrays: dict[str, np.ndarray], fusion_config, file: str) -> dict[str, np.ndarray]:
     """The fusion's relative-position Linears (1-D; 2-D x then y, in the order the export traced them) from their
-    folded gather tables."""
-    arrays = graph_arrays(model)
+    folded gather tables (`arrays`: graph_arrays of the text-side graph)."""
     kinds = []
     if getattr(fusion_config, "has_relative_attention_bias", False):
         kinds.append((["rel_pos_bias"], fusion_config.rel_pos_bins, fusion_config.max_rel_pos))
@@ -130,9 +128,10 @@ def read_bundle_weights(bundle_dir: str | Path, fusion_config) -> tuple[dict[str
     weights: dict[str, np.ndarray] = {}
     for file in filter(None, [manifest["onnx"].get("imageEncoderFile"), manifest["onnx"]["file"]]):
         graph = onnx.load(str(bundle / file))
-        weights.update(graph_weights(graph, file))
+        arrays = graph_arrays(graph)  # decoded once: int8/fp16 storage undone for both readers
+        weights.update(graph_weights(graph, arrays, file))
         if file == manifest["onnx"]["file"]:
-            weights.update(rel_pos_weights(graph, fusion_config, file))
+            weights.update(rel_pos_weights(arrays, fusion_config, file))
     return {name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in weights.items()}, manifest
 
 
@@ -161,12 +160,12 @@ def load_bundle_weights(model, bundle_dir: str | Path, vocabulary: dict, labels)
     bundle = Path(bundle_dir)
     if not (bundle / "manifest.json").is_file():
         raise BundleWeightsError(f"--init-bundle {bundle}: no manifest.json")
-    theirs = json.loads((bundle / json.loads((bundle / "manifest.json").read_text())["tokenizer"]["file"]).read_text())
-    theirs = theirs["model"].get("vocab") or {}
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    theirs = json.loads((bundle / manifest["tokenizer"]["file"]).read_text())["model"].get("vocab") or {}
     if theirs != vocabulary:
         raise BundleWeightsError(f"--init-bundle {bundle} has another vocabulary ({len(theirs)} tokens; the dataset's "
                                  f"has {len(vocabulary)})")
-    weights, manifest = read_bundle_weights(bundle, model.fusion.config)
+    weights, _ = read_bundle_weights(bundle, model.fusion.config)
     own = model.state_dict()
     parameters = dict(model.named_parameters())  # tied weights once, under their first name
     needed = [name for name in parameters if name.startswith(INFERENCE_MODULES)]
