@@ -4,7 +4,7 @@
  * the types a dataset uses. Names are case-insensitive and served upper case, as FUNSD's are (B-QUESTION → QUESTION).
  */
 
-/** FUNSD's BIO label set: what a dataset whose entity types are all FUNSD's gets, in this order (aet-spec §4.1). */
+/** FUNSD's BIO label set: what a dataset whose entity types are all FUNSD's gets, in this order (docs/method.md §4.3). */
 export const FUNSD_LABELS = ['O', 'B-HEADER', 'I-HEADER', 'B-QUESTION', 'I-QUESTION', 'B-ANSWER', 'I-ANSWER'] as const;
 export const OUTSIDE_LABEL = 'O';
 const FUNSD_TYPES = new Set(['HEADER', 'QUESTION', 'ANSWER']);

@@ -1,4 +1,4 @@
-"""Alignment machinery on constructed inputs with known answers (aet-spec §8.5 items 2–7)."""
+"""Alignment machinery on constructed inputs with known answers (docs/method.md §2.3, §3)."""
 
 import math
 
@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aetnet_trainer.config import LOSS_PRESETS
 from aetnet_trainer.alignment import (
-    LOSS_PRESETS,
     AlignmentLosses,
     FeatureQueue,
     Temperature,
@@ -347,7 +347,7 @@ def test_text_per_patch_equals_naive_mean():
             assert torch.allclose(means[b, p], expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("variant", ["infonce", "code_raw_ce", "paper_cosine"])
+@pytest.mark.parametrize("variant", ["infonce", "dot_ce", "cosine"])
 def test_pita_variants_are_finite_with_gradients(variant):
     batch, num_patches, length, dim = 2, 9, 7, 6
     patches = torch.randn(batch, num_patches, dim, requires_grad=True)
@@ -361,7 +361,7 @@ def test_pita_variants_are_finite_with_gradients(variant):
     assert torch.isfinite(text.grad).all() and text.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize("variant", ["infonce", "paper_cosine"])
+@pytest.mark.parametrize("variant", ["infonce", "cosine"])
 def test_pita_without_any_assigned_token_is_zero_with_gradient(variant):
     patches = torch.randn(2, 9, 6, requires_grad=True)
     text = torch.randn(2, 4, 6, requires_grad=True)
@@ -382,18 +382,18 @@ def test_pita_infonce_restricts_to_non_empty_patches():
     assert pita_loss(patches, text, assign, temp).item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_pita_paper_cosine_is_negative_mean_cosine():
+def test_pita_cosine_is_negative_mean_cosine():
     patches = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]]])
     text = torch.tensor([[[2.0, 0.0], [1.0, 1.0]]])
     assign = torch.tensor([[0, 1]])
     expected = -(1.0 + math.sqrt(0.5)) / 2
-    assert pita_loss(patches, text, assign, None, variant="paper_cosine").item() == pytest.approx(expected)
+    assert pita_loss(patches, text, assign, None, variant="cosine").item() == pytest.approx(expected)
 
 
-def test_pita_code_raw_ce_counts_every_patch_without_temperature():
+def test_pita_dot_ce_counts_every_patch_without_temperature():
     patches = torch.zeros(1, 4, 3)
     text = torch.randn(1, 2, 3)
-    loss = pita_loss(patches, text, torch.tensor([[0, 1]]), None, variant="code_raw_ce")
+    loss = pita_loss(patches, text, torch.tensor([[0, 1]]), None, variant="dot_ce")
     assert loss.item() == pytest.approx(math.log(4))
 
 

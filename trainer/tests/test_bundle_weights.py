@@ -8,7 +8,8 @@ import torch
 
 from aetnet_trainer.bundle_weights import BundleWeightsError, load_bundle_weights, read_bundle_weights
 from aetnet_trainer.fusion import relative_position_bucket
-from aetnet_trainer.export import INPUT_NAMES, export_bundle, load_checkpoint_model, sample_inputs
+from aetnet_trainer.checkpoint import load_checkpoint_model
+from aetnet_trainer.export import INPUT_NAMES, export_bundle, sample_inputs
 from aetnet_trainer.quantize import quantize_file
 from aetnet_trainer.train import main
 from conftest import train_tiny
@@ -50,6 +51,18 @@ def test_every_inference_weight_reads_back_from_the_onnx(trained_run, base_bundl
     model, _ = load_checkpoint_model(trained_run / "best.pt")
     weights, manifest = read_bundle_weights(base_bundle, model.fusion.config)
     assert manifest["id"] == "base-tiny"
+    expected = inference_parameters(model)
+    assert sorted(name for name in expected if name not in weights) == []
+    for name, value in expected.items():
+        assert np.abs(reached(name, model, weights[name].numpy()) - value).max() <= 1e-6, name
+
+
+def test_a_split_bundle_reads_back_too(trained_run, tmp_path):
+    """Split bundles (image_encoder.onnx + model.onnx: ask and joint) name their weights under `inference.`."""
+    bundle = tmp_path / "split"
+    export_bundle(trained_run / "best.pt", bundle, bundle_id="split-tiny", split_image_encoder=True)
+    model, _ = load_checkpoint_model(trained_run / "best.pt")
+    weights, _ = read_bundle_weights(bundle, model.fusion.config)
     expected = inference_parameters(model)
     assert sorted(name for name in expected if name not in weights) == []
     for name, value in expected.items():

@@ -5,7 +5,8 @@ import onnx
 import onnxruntime
 import pytest
 
-from aetnet_trainer.export import (FP16_STORAGE_TOLERANCE, INPUT_NAMES, export_bundle, load_checkpoint_model, parity_lengths,
+from aetnet_trainer.checkpoint import load_checkpoint_model
+from aetnet_trainer.export import (FP16_STORAGE_TOLERANCE, INPUT_NAMES, export_bundle, parity_lengths,
                                    sample_inputs, served_values)
 
 

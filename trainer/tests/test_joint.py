@@ -96,7 +96,8 @@ def joint_run(prepared_dir, classify_dir, ask_dir, tmp_path_factory):
 def test_joint_export_is_one_split_bundle_with_a_head_per_task(joint_run, prepared_dir, classify_dir, tmp_path):
     import onnx
 
-    from aetnet_trainer.export import export_bundle, load_checkpoint_model, run_bundle_graphs, sample_inputs
+    from aetnet_trainer.checkpoint import load_checkpoint_model
+    from aetnet_trainer.export import export_bundle, run_bundle_graphs, sample_inputs
 
     bundle = tmp_path / "joint-bundle"
     manifest = export_bundle(joint_run / "best.pt", bundle, "tiny-joint")
@@ -150,7 +151,7 @@ def test_a_joint_bundle_can_serve_some_of_its_heads_gating_only_those(joint_run,
 
 
 def test_a_joint_run_can_start_from_an_extraction_checkpoint(trained_run, prepared_dir, classify_dir, ask_dir, tmp_path):
-    from aetnet_trainer.export import load_checkpoint_model
+    from aetnet_trainer.checkpoint import load_checkpoint_model
     from aetnet_trainer.pretrained import load_run_checkpoint
 
     extract_model, extract_state = load_checkpoint_model(trained_run / "best.pt")

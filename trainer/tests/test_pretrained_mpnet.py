@@ -7,7 +7,7 @@ import pytest
 import torch
 from transformers import MPNetConfig, MPNetModel
 
-from aetnet_trainer.alignment import LOSS_PRESETS
+from aetnet_trainer.config import LOSS_PRESETS
 from aetnet_trainer.config import ConfigError, preset
 from aetnet_trainer.modeling import build_task_model
 from aetnet_trainer.pretrained import (

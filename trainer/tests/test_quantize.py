@@ -7,7 +7,7 @@ import onnx
 import pytest
 
 from aetnet_trainer import quantize
-from aetnet_trainer.alignment import LOSS_PRESETS
+from aetnet_trainer.config import LOSS_PRESETS
 from aetnet_trainer.export import export_bundle, export_onnx, max_parity_diff, sample_inputs
 from aetnet_trainer.modeling import build_task_model
 from aetnet_trainer.quantize import QuantizationGateError, check_gate, compare_precisions

@@ -6,8 +6,9 @@ import numpy as np
 import onnx
 import torch
 
+from aetnet_trainer.checkpoint import load_checkpoint_model
 from aetnet_trainer.data import PreparedDataset, collate
-from aetnet_trainer.export import SPLIT_INPUT_NAMES, export_bundle, load_checkpoint_model, run_bundle_graphs, sample_inputs
+from aetnet_trainer.export import SPLIT_INPUT_NAMES, export_bundle, run_bundle_graphs, sample_inputs
 
 
 def log_lines(run):

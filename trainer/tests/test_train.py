@@ -95,3 +95,19 @@ def test_too_many_validation_docs_is_refused(prepared_dir, tmp_path, capsys):
     code = main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(tmp_path / "v"), "--validation-docs", "8"])
     assert code == 2
     assert "--validation-docs 8 must be between 1 and 7" in capsys.readouterr().err
+
+
+def test_quick_schedule_trains_few_epochs_with_the_lower_fusion_frozen(prepared_dir, tmp_path):
+    out = tmp_path / "quick"
+    assert main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(out), "--schedule", "quick",
+                 "--max-steps", "2"]) == 0
+    state = torch.load(out / "last.pt", weights_only=False)
+    assert state["config"]["train"]["schedule"] == "quick" and state["config"]["train"]["epochs"] == 6
+    assert state["config"]["train"]["frozen_layers"] == 1  # half of tiny's 2 fusion layers
+    start = tmp_path / "start"
+    assert main(["--data", str(prepared_dir), "--config", "tiny", "--out", str(start), "--max-steps", "0"]) == 0
+    before, after = torch.load(start / "last.pt", weights_only=False)["model"], state["model"]
+    frozen = [name for name in after if name.startswith(("fusion.embeddings.word_embeddings", "fusion.encoder.layer.0."))]
+    moved = [name for name in after if name.startswith("fusion.encoder.layer.1.")]
+    assert frozen and all(torch.equal(before[name], after[name]) for name in frozen)
+    assert any(not torch.equal(before[name], after[name]) for name in moved)

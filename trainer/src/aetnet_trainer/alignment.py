@@ -1,7 +1,6 @@
 """AETNet contrastive alignment: momentum encoders, feature queues and the DITC/IMC/GLITC/PITA losses.
 
-Training only; nothing here is exported to ONNX. Section numbers refer to `docs/aet-spec.md`
-(shared copy: /work/shared/docs/aet-spec.md).
+Training only; nothing here is exported to ONNX. Section numbers refer to docs/method.md.
 """
 
 from __future__ import annotations
@@ -14,23 +13,15 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-# §3.6: λ per term. code-funsd/code-cord fold the code's "mean of six contrastive terms" into per-term weights.
-LOSS_PRESETS: dict[str, dict[str, float]] = {
-    "paper": {"task": 1.0, "ditc": 1.0, "imc": 1.0, "glitc": 1.0, "pita": 1.0},
-    "code-funsd": {"task": 1.0, "ditc": 1 / 3, "imc": 1 / 3, "glitc": 1 / 3, "pita": 1.0},
-    "code-cord": {"task": 0.8, "ditc": 0.4, "imc": 0.4, "glitc": 0.4, "pita": 0.4},
-    "task-only": {"task": 1.0, "ditc": 0.0, "imc": 0.0, "glitc": 0.0, "pita": 0.0},
-}
+from .config import PITA_RULES, PITA_VARIANTS
 
-PITA_VARIANTS = ("infonce", "code_raw_ce", "paper_cosine")
-PITA_RULES = ("inside", "center")
 IMAGE_LOCAL_POOL_MODES = ("adaptive", "code")
 TEMPERATURE_INIT = 0.07
 TEMPERATURE_RANGE = (0.001, 0.5)
 BOX_SCALE = 1000
 
 
-# ---------------------------------------------------------------- momentum encoders (§2.4)
+# ---------------------------------------------------------------- momentum encoders (§2.3)
 
 
 def make_momentum_copy(online: nn.Module) -> nn.Module:
@@ -51,7 +42,7 @@ def ema_update(online: nn.Module, momentum: nn.Module, m: float) -> None:
         momentum_buffer.copy_(online_buffers[name])
 
 
-# ---------------------------------------------------------------- queues and temperature (§2.5, §2.6)
+# ---------------------------------------------------------------- queues and temperature (§2.3)
 
 
 class FeatureQueue(nn.Module):
@@ -105,7 +96,7 @@ def all_gather_features(x: Tensor) -> Tensor:
 
 
 def distillation_alpha(alpha: float, epoch: int, step_in_epoch: int, steps_per_epoch: int) -> float:
-    """ALBEF's ramp (§7 #8): α grows linearly over epoch 0, then stays at its configured value."""
+    """ALBEF's ramp (§5.1, §6 #8): α grows linearly over epoch 0, then stays at its configured value."""
     if epoch > 0:
         return alpha
     return alpha * min(1.0, step_in_epoch / max(1, steps_per_epoch))
@@ -246,7 +237,7 @@ def glitc_loss(
     return 0.5 * (loss_img + loss_txt)
 
 
-# ---------------------------------------------------------------- PITA (§3.5, §7 #3–#6)
+# ---------------------------------------------------------------- PITA (§3.5, §6 #3–#6)
 
 
 def _box_cell(coord: Tensor, grid: int, denominator: int = BOX_SCALE) -> Tensor:
@@ -302,7 +293,7 @@ def _pita_infonce(patch_feats: Tensor, text_per_patch: Tensor, non_empty: Tensor
     return 0.5 * (image_to_text + text_to_image)
 
 
-def _pita_code_raw_ce(patch_feats: Tensor, text_per_patch: Tensor) -> Tensor:
+def _pita_dot_ce(patch_feats: Tensor, text_per_patch: Tensor) -> Tensor:
     sims = patch_feats @ text_per_patch.transpose(1, 2)  # (B, P, P)
     batch, num_patches, _ = sims.shape
     targets = torch.arange(num_patches, device=sims.device).repeat(batch)
@@ -320,18 +311,18 @@ def pita_loss(
 ) -> Tensor:
     """Patch-level image↔text alignment within each document (no cross-document negatives).
 
-    'infonce' (default, §7 #3): L2-normalised, /τ, symmetric, over patches with ≥1 token only;
-    'code_raw_ce': the released code, raw dot products over all patches, no τ;
-    'paper_cosine': −mean cosine between each non-empty patch and its mean text feature."""
+    'infonce' (default, §6 #3): L2-normalised, /τ, symmetric, over patches with ≥1 token only;
+    'dot_ce': unnormalised dot products over every patch, no τ (the released code);
+    'cosine': −mean cosine between each patch with text and its mean text feature (the paper's equation)."""
     if variant not in PITA_VARIANTS:
         raise ValueError(f"unknown PITA variant {variant!r}; expected one of {PITA_VARIANTS}")
     text_per_patch, counts = pita_text_per_patch(text_feats, assign, patch_feats.shape[1])
-    if variant == "code_raw_ce":
-        return _pita_code_raw_ce(patch_feats, text_per_patch)
+    if variant == "dot_ce":
+        return _pita_dot_ce(patch_feats, text_per_patch)
     non_empty = counts > 0
     if not non_empty.any():
         return _zero_loss(patch_feats, text_feats)
-    if variant == "paper_cosine":
+    if variant == "cosine":
         return -F.cosine_similarity(patch_feats[non_empty], text_per_patch[non_empty], dim=-1).mean()
     if temp is None:
         raise ValueError("PITA variant 'infonce' needs the temperature")

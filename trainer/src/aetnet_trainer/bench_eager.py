@@ -2,7 +2,7 @@
 
 CLI: python -m aetnet_trainer.bench_eager --checkpoint <run>/best.pt [--windows 16] [--length L] [--threads T]
 
-Runs the same graphs the bundle exports (aet-spec §2.8, `AETNetInference`) at batch 1 on a window of `length` tokens
+Runs the same graphs the bundle exports (docs/method.md §2.7, `AETNetInference`) at batch 1 on a window of `length` tokens
 (default: the model's max length): the image side alone, the text side given image embeddings (what a split bundle
 runs per window) and the whole model (what a single-graph bundle runs per window). Each is timed `windows` times
 after one warm-up; the medians are printed as one JSON object on stdout.
@@ -18,7 +18,8 @@ import time
 
 import torch
 
-from .export import load_checkpoint_model, sample_inputs
+from .checkpoint import load_checkpoint_model
+from .export import sample_inputs
 
 
 def median_ms(run, repeats: int) -> float:

@@ -31,6 +31,9 @@ class BundleWeightsError(ValueError):
     pass
 
 
+SPLIT_GRAPH_PREFIX = "inference."
+
+
 def dequantize_matmul_nbits(node: onnx.NodeProto, arrays: dict[str, np.ndarray]) -> np.ndarray:
     """MatMulNBits(A, B_q, scales[, zero_points]) → the fp32 B (K, N) it multiplies by."""
     attrs = {attr.name: onnx.helper.get_attribute_value(attr) for attr in node.attribute}
@@ -132,7 +135,10 @@ def read_bundle_weights(bundle_dir: str | Path, fusion_config) -> tuple[dict[str
         weights.update(graph_weights(graph, arrays, file))
         if file == manifest["onnx"]["file"]:
             weights.update(rel_pos_weights(arrays, fusion_config, file))
-    return {name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in weights.items()}, manifest
+    # A split bundle's graphs wrap the inference model (export.ImageEncoderGraph / TextSideGraph): its names carry
+    # an `inference.` prefix.
+    return {name.removeprefix(SPLIT_GRAPH_PREFIX): torch.from_numpy(np.array(value, dtype=np.float32))
+            for name, value in weights.items()}, manifest
 
 
 INFERENCE_MODULES = ("fusion.", "image_encoder.", "text_encoder.")

@@ -6,9 +6,18 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .alignment import LOSS_PRESETS, PITA_RULES, PITA_VARIANTS
-
 LOSS_TERMS = ("task", "ditc", "imc", "glitc", "pita")
+# docs/method.md §3.6: λ per term. code-funsd/code-cord fold the released scripts' "mean of six contrastive terms"
+# into per-term weights.
+LOSS_PRESETS: dict[str, dict[str, float]] = {
+    "paper": {"task": 1.0, "ditc": 1.0, "imc": 1.0, "glitc": 1.0, "pita": 1.0},
+    "code-funsd": {"task": 1.0, "ditc": 1 / 3, "imc": 1 / 3, "glitc": 1 / 3, "pita": 1.0},
+    "code-cord": {"task": 0.8, "ditc": 0.4, "imc": 0.4, "glitc": 0.4, "pita": 0.4},
+    "task-only": {"task": 1.0, "ditc": 0.0, "imc": 0.0, "glitc": 0.0, "pita": 0.0},
+}
+# docs/method.md §3.5: normalised InfoNCE with τ; unnormalised dot-product CE; minus the mean cosine.
+PITA_VARIANTS = ("infonce", "dot_ce", "cosine")
+PITA_RULES = ("inside", "center")
 INITS = ("none", "minilm", "mpnet")
 
 
@@ -78,6 +87,8 @@ class TrainConfig:
     validation_docs: int = 0  # documents carved out of train for model selection (data.carve_validation)
     init_checkpoint: str | None = None  # an earlier run's weights this run started from (--init-checkpoint)
     init_bundle: str | None = None  # the served bundle this run warm-started from (--init-bundle)
+    schedule: str = "full"  # or "quick": few epochs, the lower fusion layers frozen (SCHEDULES)
+    frozen_layers: int = 0  # the fusion's lowest blocks and the word embeddings keep their starting weights
 
 
 @dataclass
@@ -143,6 +154,29 @@ def preset(name: str) -> RunConfig:
         train = TrainConfig(batch_size=4, lr=2e-4, pretrained_lr=5e-5, epochs=20)
         return RunConfig(name, model, train, init="mpnet")
     raise ConfigError(f"unknown config preset {name!r}; expected one of {', '.join(PRESETS)}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How long a run trains and how much of it moves. A customer's quick tune on CPU freezes the word embeddings
+    and the lower half of the fusion (their weight gradients and optimizer state are skipped) and trains few
+    epochs; "full" is the preset's own schedule."""
+
+    epochs: int | None  # None: the preset's
+    frozen_fraction: float  # of the fusion layers, from the bottom
+
+
+SCHEDULES = {"full": Schedule(epochs=None, frozen_fraction=0.0), "quick": Schedule(epochs=6, frozen_fraction=0.5)}
+
+
+def apply_schedule(config: RunConfig, name: str, epochs: int | None = None) -> None:
+    """Sets the run's epochs (an explicit `epochs` wins) and frozen layers from schedule `name`."""
+    if name not in SCHEDULES:
+        raise ConfigError(f"unknown schedule {name!r}; expected one of {', '.join(SCHEDULES)}")
+    schedule, train = SCHEDULES[name], config.train
+    train.schedule = name
+    train.epochs = epochs or schedule.epochs or train.epochs
+    train.frozen_layers = int(config.model.fusion_layers * schedule.frozen_fraction)
 
 
 def resolve_loss_weights(preset_name: str, overrides: dict[str, float]) -> dict[str, float]:

@@ -89,7 +89,7 @@ def color_jitter(image: Image.Image, rng: random.Random, strength=0.4, hue=0.1) 
 
 
 def momentum_view(path: Path, size: int, rng: random.Random) -> Tensor:
-    """I⁺ for the momentum image encoder (spec §4.5, no flip: a mirrored page is a different document)."""
+    """I⁺ for the momentum image encoder (docs/method.md §4.1, no flip: a mirrored page is a different document)."""
     image = random_resized_crop(Image.open(path).convert("RGB"), size, rng)
     if rng.random() < 0.8:
         image = color_jitter(image, rng)

@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    from .export import load_checkpoint_model
+    from .checkpoint import load_checkpoint_model
 
     model, state = load_checkpoint_model(args.checkpoint)
     dataset = PreparedDataset(args.data, args.split, model.cfg.image_size, with_momentum_view=False)

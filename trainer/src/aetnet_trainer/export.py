@@ -27,6 +27,7 @@ import onnxruntime
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
+from .checkpoint import load_checkpoint_model
 from .config import RunConfig
 from .data import IMAGE_MEAN, IMAGE_STD
 from .model_card import model_card
@@ -60,14 +61,6 @@ FP16_MIN_ELEMENTS = 16  # small tensors (scalars such as the mask constant) stay
 
 class ParityError(RuntimeError):
     pass
-
-
-def load_checkpoint_model(path: str | Path) -> tuple[AETNetForTask, dict]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    config = RunConfig.from_dict(state["config"])
-    model = build_task_model(config, config.train.loss_weights, fusion_config=state["fusionConfig"])
-    model.load_state_dict(state["model"])
-    return model.eval(), state
 
 
 def sample_inputs(model: AETNetForTask, batch: int, length: int, seed: int) -> dict[str, torch.Tensor]:

@@ -1,7 +1,7 @@
-"""LayoutLMv3 fusion (aet-spec §2.7): construction, relative position biases, and the forward with additive injection.
+"""LayoutLMv3 fusion (docs/method.md §2.4–§2.5): construction, relative position biases, and the forward with additive injection.
 
 The fusion is HF's `LayoutLMv3Model`, so a local microsoft/layoutlmv3-base loads with its own weight names; its
-forward has no hook for the §2.7 injection, so `visual_stream` and `fuse` compose its submodules directly. The two
+forward has no hook for the injection (§2.4), so `visual_stream` and `fuse` compose its submodules directly. The two
 are separate so the export can run the image side once per page (`image_encoder.onnx`).
 """
 
@@ -39,7 +39,7 @@ def build_fusion(cfg: ModelConfig, layoutlmv3_dir: str | None = None, saved_conf
     return LayoutLMv3Model(config)
 
 
-# ---------------------------------------------------------------- fusion forward with injection (§2.7)
+# ---------------------------------------------------------------- fusion forward with injection (docs/method.md §2.4)
 
 
 def relative_position_bucket(relative: Tensor, num_buckets: int, max_distance: int) -> Tensor:
@@ -54,7 +54,7 @@ def relative_position_bucket(relative: Tensor, num_buckets: int, max_distance: i
 
 
 def relative_bias_lookup(positions: Tensor, linear: nn.Linear, num_buckets: int, max_distance: int) -> Tensor:
-    """Gather form of one_hot(bucket(p_j − p_i)) @ Wᵀ (§2.7): (B, N) positions → (B, heads, N, N), with gradient."""
+    """Gather form of one_hot(bucket(p_j − p_i)) @ Wᵀ (docs/method.md §2.5): (B, N) positions → (B, heads, N, N), with gradient."""
     offsets = torch.arange(-max_distance, max_distance + 1, device=positions.device)
     table = linear.weight[:, relative_position_bucket(offsets, num_buckets, max_distance)]  # (heads, 2M+1)
     relative = (positions.unsqueeze(-2) - positions.unsqueeze(-1)).clamp(-max_distance, max_distance) + max_distance

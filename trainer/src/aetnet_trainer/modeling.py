@@ -1,4 +1,4 @@
-"""AETNet model: alignment-aware ViT and text encoder, heads per task, inference graphs, training models (spec §2).
+"""AETNet model: alignment-aware ViT and text encoder, heads per task, inference graphs, training models (docs/method.md §2).
 
 The fusion with its additive injection lives in `fusion.py`.
 """
@@ -31,7 +31,7 @@ from .config import LOSS_TERMS, ModelConfig, RunConfig
 from .fusion import build_fusion, fuse, visual_stream
 
 
-# ---------------------------------------------------------------- alignment-aware image encoder (§2.1)
+# ---------------------------------------------------------------- alignment-aware image encoder (docs/method.md §2.1)
 
 
 class ViTBlock(nn.Module):
@@ -99,7 +99,7 @@ def build_text_encoder(cfg: ModelConfig) -> nn.Module:
     return BertModel(BertConfig(**common, type_vocab_size=2, layer_norm_eps=1e-12), add_pooling_layer=False)
 
 
-# ---------------------------------------------------------------- heads (§2.7)
+# ---------------------------------------------------------------- heads (docs/method.md §2.6)
 
 
 def classifier(hidden: int, num_labels: int, dropout: float, mlp: bool) -> nn.Sequential:
@@ -143,7 +143,7 @@ class QuestionAnsweringHead(nn.Module):
         return self.classifier(fused[:, :text_length])
 
 
-# ---------------------------------------------------------------- inference graphs (§2.8)
+# ---------------------------------------------------------------- inference graphs (docs/method.md §2.7)
 
 
 class TaskHeads(nn.Module):
@@ -180,7 +180,7 @@ def task_logits(logits: Tensor | dict[str, Tensor], task: str) -> Tensor:
 
 class AETNetInference(nn.Module):
     """What the export runs: (input_ids, attention_mask, bbox, pixel_values) → task outputs. Shares the training
-    model's modules; no momentum encoders, queues, projections or τ (§2.8)."""
+    model's modules; no momentum encoders, queues, projections or τ (docs/method.md §2.7)."""
 
     def __init__(self, fusion: nn.Module, head: nn.Module, image_encoder: nn.Module | None,
                  text_encoder: nn.Module | None, task: str):
@@ -252,7 +252,7 @@ class AETNetForTask(nn.Module):
             return
         self.image_encoder = AlignmentViT(cfg)
         self.text_encoder = build_text_encoder(cfg)
-        self.text_encoder.embeddings.word_embeddings = self.fusion.embeddings.word_embeddings  # tied (spec §8.4)
+        self.text_encoder.embeddings.word_embeddings = self.fusion.embeddings.word_embeddings  # tied (docs/method.md §2.2)
         self.image_proj = nn.Linear(cfg.hidden_size, cfg.embed_dim)
         self.text_proj = nn.Linear(cfg.hidden_size, cfg.embed_dim)
         self.image_queue = FeatureQueue(cfg.embed_dim, cfg.queue_size)
@@ -311,7 +311,7 @@ class AETNetForTask(nn.Module):
         return AETNetOutput(logits=logits, loss=loss, terms=terms)
 
     def alignment_terms(self, batch: dict[str, Tensor], image_feats: Tensor, text_feats: Tensor) -> AlignmentLosses:
-        """§3.7 steps 2–5. Terms with weight 0 are skipped (reported as 0); the momentum branch runs only for
+        """docs/method.md §3.7 steps 2–5. Terms with weight 0 are skipped (reported as 0); the momentum branch runs only for
         DITC/IMC/GLITC."""
         weights, zero = self.loss_weights, image_feats.new_zeros(())
         temp = self.temperature()

@@ -23,8 +23,11 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import ConcatDataset, DataLoader
 from tqdm import tqdm
 
+from .alignment import distillation_alpha
 from .bundle_weights import load_bundle_weights
-from .config import INITS, PRESETS, ConfigError, RunConfig, parse_loss_weights, preset, resolve_loss_weights, validate
+from .checkpoint import restore_rng, save_checkpoint
+from .config import (INITS, PITA_VARIANTS, PRESETS, SCHEDULES, ConfigError, RunConfig, apply_schedule, parse_loss_weights,
+                     preset, resolve_loss_weights, validate)
 from .data import (PreparedDataset, carve_validation, collate, joint_metadata, parse_data_spec, read_metadata,
                    to_device, tokenizer_vocab_size)
 from .evaluate import SELECTION_METRIC, evaluate_model
@@ -45,9 +48,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--loss-preset", default="code-funsd")
     parser.add_argument("--loss-weights", help="overrides, e.g. task=1,ditc=0.5")
     parser.add_argument("--alpha", type=float, default=0.0, help="DITC momentum-distillation weight")
-    parser.add_argument("--pita", default="infonce", choices=("infonce", "code_raw_ce", "paper_cosine"))
+    parser.add_argument("--pita", default="infonce", choices=PITA_VARIANTS)
     parser.add_argument("--pita-rule", default="inside", choices=("inside", "center"))
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--schedule", default="full", choices=tuple(SCHEDULES),
+                        help="quick: few epochs with the word embeddings and lower half of the fusion frozen")
+    parser.add_argument("--epochs", type=int, help="default: the schedule's, else the preset's")
     parser.add_argument("--max-steps", type=int, help="stop after this many steps in total; the LR schedule still "
                         "spans --epochs, so a stopped run resumes exactly")
     parser.add_argument("--batch-size", type=int, help="per process")
@@ -88,7 +93,8 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
     config.layoutlmv3_dir = args.layoutlmv3_dir
     if args.layoutlmv3_dir:
         model.text_encoder = "roberta" if meta["specialTokens"]["padId"] == 1 else model.text_encoder
-    for name, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("lr", args.lr)):
+    apply_schedule(config, args.schedule, args.epochs)
+    for name, value in (("batch_size", args.batch_size), ("lr", args.lr)):
         if value is not None:
             setattr(train, name, value)
     train.max_steps, train.seed, train.alpha = args.max_steps, args.seed, args.alpha
@@ -132,12 +138,23 @@ def build_model(config: RunConfig, vocabulary: dict | None = None, labels=None) 
         print(f"warm start from {config.train.init_bundle}: {len(loaded)} tensors, head kept for "
               f"{', '.join(kept_heads) or 'no task (other labels: a new head)'}", file=sys.stderr)
     model.sync_momentum()
+    freeze_lower_layers(model, config.train.frozen_layers)
     return model, pretrained
+
+
+def freeze_lower_layers(model: AETNetForTask, layers: int) -> None:
+    """The word embeddings (tied with the alignment text encoder's) and the fusion's lowest `layers` blocks stop
+    training. The 2-D position and visual embeddings below them still train: a cold start's layout begins at zero."""
+    if layers <= 0:
+        return
+    for module in (model.fusion.embeddings.word_embeddings, *model.fusion.encoder.layer[:layers]):
+        module.requires_grad_(False)
 
 
 def parameter_groups(model: torch.nn.Module, pretrained_prefixes: list[str], lr: float, pretrained_lr: float,
                      weight_decay: float) -> list[dict]:
-    """Spec §7 #16: no decay on τ, biases, norms, pos/cls and 1-D/2-D position tables; lower LR on pretrained parts."""
+    """docs/method.md §5.1: no decay on τ, biases, norms, pos/cls and 1-D/2-D position tables; lower LR on
+    pretrained parts."""
     groups: dict[tuple[bool, bool], list] = {}
     for name, param in model.named_parameters():
         if not param.requires_grad:
@@ -211,30 +228,6 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def rng_state() -> dict:
-    return {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state()}
-
-
-def restore_rng(state: dict) -> None:
-    torch.set_rng_state(state["torch"])
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-
-
-def save_checkpoint(path: Path, model, optimizer, scheduler, config: RunConfig, meta: dict, step: int, epoch: int,
-                    best_score: float, metrics: dict) -> None:
-    """Everything `--resume` and the export need, including the tokenizer the bundle must ship."""
-    state = {
-        "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-        "config": config.to_dict(), "dataset": meta, "step": step, "epoch": epoch, "best_score": best_score,
-        "metrics": metrics, "rng": rng_state(), "fusionConfig": model.fusion.config.to_dict(),
-        "tokenizerJson": meta["tokenizerJson"],
-    }
-    temporary = path.with_suffix(".tmp")
-    torch.save(state, temporary)
-    os.replace(temporary, path)
 
 
 class RunLog:
@@ -400,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         model.train()
         for batch in loader:
             step_started = time.time()
+            model.alpha = distillation_alpha(train_cfg.alpha, epoch, step - epoch * steps_per_epoch, steps_per_epoch)
             with autocast_context(device):
                 output = trainable(to_device(batch, device))
             optimizer.zero_grad(set_to_none=True)
