@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { ASK_QUESTIONS_PER_PAGE, benchUpload, loadBenchPages } from '../evaluation/bench-workload';
+import { ASK_QUESTIONS_PER_PAGE, benchUpload, loadBenchPages } from '../bench/bench-workload';
 import { MemoryArgs, parseMemoryArgs } from '../evaluation/cli-args';
-import { processRssMib, startServiceProcess } from '../evaluation/serving-memory';
+import { processRssMib, startServiceProcess } from '../bench/serving-memory';
 import { ServiceClient } from '../evaluation/service-client';
 
 /**

@@ -2,14 +2,14 @@ import { basename, extname, join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { toRgbPng } from '../documents/image-codec';
 import { answerPositions, encodeQuestionPage, LayoutTokenizer, WordSpan } from '../layout';
-import { locateAnswer } from './answer-locator';
+import { locateAnswer, spanOfWordIds } from '../datasets/answer-locator';
 import { DocumentPage, LoadPages } from './document-pages';
-import { funsdQaPairs } from './funsd-qa';
-import { findFunsdSplits, readFunsdForm } from './funsd-reader';
-import { assertUniqueDocIds, SPLIT_NAMES } from './jsonl-manifest';
+import { funsdQaPairs } from '../datasets/funsd-qa';
+import { findFunsdSplits, readFunsdForm } from '../datasets/funsd-reader';
+import { assertUniqueDocIds, SPLIT_NAMES } from '../datasets/jsonl-manifest';
 import { PrepareArgs } from './prepare-args';
 import { PreparedDatasetWriter } from './prepared-writer';
-import { QaExample, readQaManifest } from './qa-reader';
+import { QaExample, readQaManifest } from '../datasets/qa-reader';
 
 export interface AskSplitSummary {
   documents: number;
@@ -100,7 +100,7 @@ function locateManifestAnswer(example: QaExample, pages: readonly DocumentPage[]
     if (!page) throw new Error(`${example.source}: answer_page: the document has ${pages.length} pages`);
     const outside = example.answerWordIds.find((id) => id >= page.words.length);
     if (outside !== undefined) throw new Error(`${example.source}: answer_word_ids: word ${outside} is not on page ${example.answerPage + 1} (${page.words.length} words)`);
-    return [{ page: example.answerPage, span: { firstWord: Math.min(...example.answerWordIds), lastWord: Math.max(...example.answerWordIds) } }];
+    return [{ page: example.answerPage, span: spanOfWordIds(example.answerWordIds, page.words.length)! }];
   }
   for (const page of pages) {
     const span = locateAnswer(page.words.map((word) => word.text), example.answer as string);

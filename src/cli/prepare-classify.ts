@@ -1,7 +1,7 @@
 import { encodePage, LayoutTokenizer } from '../layout';
-import { ClassifyExample, classLabels, readClassifyFolders, readClassifyManifest } from './classify-reader';
+import { ClassifyExample, classLabels, readClassifyFolders, readClassifyManifest } from '../datasets/classify-reader';
 import { LoadPages } from './document-pages';
-import { assertUniqueDocIds, SPLIT_NAMES } from './jsonl-manifest';
+import { assertUniqueDocIds, SPLIT_NAMES } from '../datasets/jsonl-manifest';
 import { PrepareArgs } from './prepare-args';
 import { PreparedDatasetWriter } from './prepared-writer';
 

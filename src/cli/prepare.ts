@@ -5,7 +5,7 @@ import { toRgbPng } from '../documents/image-codec';
 import { encodePage, LayoutTokenizer } from '../layout';
 import { loadDocumentPages } from './document-pages';
 import { bioLabels, tagType } from '../datasets/entity-labels';
-import { findFunsdSplits, FunsdSplit, readFunsdAnnotation, readFunsdForm } from './funsd-reader';
+import { findFunsdSplits, FunsdSplit, readFunsdAnnotation, readFunsdForm } from '../datasets/funsd-reader';
 import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
 import { prepareAsk } from './prepare-ask';
 import { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';

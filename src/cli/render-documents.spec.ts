@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DOCUMENT_TYPES } from '../synthetic/document-types';
-import { parseClassifyManifest } from './classify-reader';
-import { parseQaManifest } from './qa-reader';
+import { parseClassifyManifest } from '../datasets/classify-reader';
+import { parseQaManifest } from '../datasets/qa-reader';
 import { parseRenderArgs, RenderArgs, runRender } from './render-documents';
 
 const args = (out: string, overrides: Partial<RenderArgs> = {}): RenderArgs => ({ out, perClass: 1, seed: 3, types: [...DOCUMENT_TYPES], testShare: 0.2, clean: false, ...overrides });

@@ -7,7 +7,7 @@ import { createPageRenderer } from '../synthetic/page-canvas';
 import { documentQuestions } from '../synthetic/questions';
 import { derivedSeed, seededRandom } from '../synthetic/random';
 import { generateDocument } from '../synthetic/synthetic-document';
-import { findFunsdSplits, readFunsdAnnotation } from './funsd-reader';
+import { findFunsdSplits, readFunsdAnnotation } from '../datasets/funsd-reader';
 
 /**
  * `render-documents`: a document set this project can build without downloads (docs/synthetic-documents.md) —

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { PageImage, PageWord } from '../common/document-types';
+import { chooseWords, WordsSource } from '../documents/words-source';
 import { LayoutWord } from '../layout';
 import { assignSplits, datasetLabels, hasErrors, labelCounts } from './dataset-report';
 import { labelIndices } from './entity-labels';
@@ -66,7 +67,7 @@ function emptyReport(problems: DatasetProblem[]): DatasetReport {
   return { documents: 0, pages: 0, labels: {}, splits: { train: 0, test: 0 }, ocrDocuments: 0, problems };
 }
 
-function ocrWords(words: PageWord[]): LayoutWord[] {
+function layoutWords(words: PageWord[]): LayoutWord[] {
   return words.map((word) => ({ text: word.text, box: word.box, segment: word.segment }));
 }
 
@@ -130,10 +131,14 @@ async function storeDocument(
   if (kept.length < images.length) problems.push({ file: document.imagePath, message: `only page 1 of ${images.length} is used: the words describe page 1`, severity: 'warning' });
   const pages: StoredPage[] = [];
   const given = labelledWords(document, labels);
+  const sources = new Set<WordsSource>();
   for (const image of kept) {
     const file = kept.length === 1 ? `${document.id}.png` : `${document.id}-p${image.index + 1}.png`;
     await writeFile(join(request.outDir, 'images', file), image.png);
-    const words = given ?? ocrWords(await recognizer.recognize(image));
+    // The dataset's own words, else what serving would read: the PDF text layer, else OCR.
+    const chosen = given ? undefined : chooseWords(image, undefined);
+    sources.add(given ? 'client' : chosen!.source);
+    const words = given ?? (chosen?.source === 'text-layer' ? layoutWords(chosen.words) : layoutWords(await recognizer.recognize(image)));
     pages.push({ image: `images/${file}`, width: image.width, height: image.height, words });
   }
   if (request.task === 'extract' && pages[0].words.length === 0) {
@@ -147,7 +152,7 @@ async function storeDocument(
   return {
     id: document.id,
     pages,
-    wordsFrom: document.words ? 'dataset' : 'ocr',
+    wordsFrom: document.words ? 'dataset' : sources.has('ocr') ? 'ocr' : 'text-layer',
     ...(document.classLabel !== undefined ? { classLabel: labels.indexOf(document.classLabel) } : {}),
     ...(document.questions ? { questions: document.questions } : {}),
   };

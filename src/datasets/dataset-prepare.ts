@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-file';
 import { resizeToRgb, rgbToPng } from '../documents/image-codec';
 import { answerPositions, DEFAULT_MAX_QUESTION_TOKENS, encodePage, encodeQuestionPage, LayoutTokenizer } from '../layout';
-import { locateAnswer, spanOfWordIds } from './answer-span';
+import { locateAnswer, spanOfWordIds } from './answer-locator';
 import { DatasetRecord, SplitName, StoredDocument, StoredPage } from './dataset-types';
 
 /**

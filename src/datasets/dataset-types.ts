@@ -65,7 +65,8 @@ export interface StoredDocument {
   id: string;
   split: SplitName;
   pages: StoredPage[];
-  wordsFrom: 'dataset' | 'ocr';
+  /** Where the words came from: the upload, the PDF text layer, or OCR (documents/words-source.ts). */
+  wordsFrom: 'dataset' | 'text-layer' | 'ocr';
   /** Index into the record's labels (classify). */
   classLabel?: number;
   questions?: DatasetQuestion[];

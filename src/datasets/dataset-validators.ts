@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { FunsdFormatError, parseFunsdForm } from '../cli/funsd-reader';
+import { FunsdFormatError, parseFunsdForm } from '../datasets/funsd-reader';
 import { isBlankWord, LayoutWord } from '../layout';
 import { entityCounts, labelSetProblems, WordTag, wordTag } from './entity-labels';
 import { DatasetProblem, DatasetQuestion, DatasetTask, DocumentPlan, PlannedDocument, SplitName } from './dataset-types';

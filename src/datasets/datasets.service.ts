@@ -10,7 +10,7 @@ import { buildDataset } from './dataset-builder';
 import { countTrainingWindows, PrepareOptions, writePreparedDataset } from './dataset-prepare';
 import { parseEvalSplit } from './dataset-report';
 import { DatasetStore, newDatasetId } from './dataset-store';
-import { DATASET_FORMATS, DATASET_TASKS, DatasetFormat, DatasetRecord, DatasetTask, TASKS_BY_FORMAT } from './dataset-types';
+import { DATASET_FORMATS, DATASET_TASKS, DatasetFormat, DatasetRecord, DatasetTask, StoredDocument, TASKS_BY_FORMAT } from './dataset-types';
 import { readDatasetUpload } from './dataset-upload';
 import { extractZip } from './zip-extractor';
 
@@ -114,6 +114,13 @@ export class DatasetsService implements OnModuleInit {
   /** The training windows a job preparing this dataset with `tokenizerPath` would train on. */
   async countTrainingWindows(id: string, tokenizerPath: string, options: PrepareOptions): Promise<number> {
     return countTrainingWindows(await this.get(id), await this.store.documents(id), tokenizerPath, options);
+  }
+
+  /** The documents held out at upload (FUNSD's testing_data, or the evalSplit share), with the dataset's labels. */
+  async heldOut(id: string): Promise<{ directory: string; labels: string[]; documents: StoredDocument[] }> {
+    const record = await this.get(id);
+    const documents = (await this.store.documents(id)).filter((document) => document.split === 'test');
+    return { directory: this.store.dir(id), labels: record.labels, documents };
   }
 
   /** Writes a prepared dataset (docs/prepared-dataset.md) of the stored documents, tokenized with `tokenizerPath`. */

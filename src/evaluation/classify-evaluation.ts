@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { readClassifyManifest } from '../cli/classify-reader';
+import { readClassifyManifest } from '../datasets/classify-reader';
 import { AppConfig } from '../config/app-config';
 import { EvalArgs } from './cli-args';
 import { classificationScores } from './classify-metrics';

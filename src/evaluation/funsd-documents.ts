@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { readFunsdAnnotation } from '../cli/funsd-reader';
+import { readFunsdAnnotation } from '../datasets/funsd-reader';
 import { LayoutWord } from '../layout';
 import { FUNSD_SPLITS } from './cli-args';
 

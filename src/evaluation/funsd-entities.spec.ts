@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFunsdAnnotation } from '../cli/funsd-reader';
+import { parseFunsdAnnotation } from '../datasets/funsd-reader';
 import { EntityCounter } from './entity-metrics';
 import { funsdGoldEntities, predictedBoxes, predictedSpans, toClientWords } from './funsd-entities';
 

@@ -1,5 +1,5 @@
 import { PixelBox } from '../common/document-types';
-import { FUNSD_LABELS } from '../cli/funsd-reader';
+import { FUNSD_LABELS } from '../datasets/funsd-reader';
 import { LayoutWord, unionBox } from '../layout';
 import { BoxEntity, SpanEntity } from './entity-metrics';
 

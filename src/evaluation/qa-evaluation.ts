@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { funsdQaPairs } from '../cli/funsd-qa';
-import { readFunsdForm } from '../cli/funsd-reader';
-import { parseQaManifest } from '../cli/qa-reader';
+import { funsdQaPairs } from '../datasets/funsd-qa';
+import { readFunsdForm } from '../datasets/funsd-reader';
+import { parseQaManifest } from '../datasets/qa-reader';
 import { AppConfig } from '../config/app-config';
 import { LayoutTokenizer } from '../layout';
 import { askQuestionLimit } from '../registry/bundle-manifest';

@@ -50,6 +50,22 @@ export class AskService {
     const questionIds = await this.tokenizeQuestions(model, request.questions);
     const timings = newTimings();
     const document = await this.pipeline.prepare(request, timings);
+    const answers = await this.answerQuestions(model, document, request, questionIds, timings);
+    return { model: { id: model.id, version: model.manifest.version }, answers, timings: requestTimings(started, timings) };
+  }
+
+  /** The task's runner once a document's pages and words are known: /v1/ask and a tuning job's evaluation. */
+  async askDocument(model: RegisteredModel, document: PreparedDocument, request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>, timings: PipelineTimings): Promise<AnswerDto[]> {
+    return this.answerQuestions(model, document, request, await this.tokenizeQuestions(model, request.questions), timings);
+  }
+
+  private async answerQuestions(
+    model: RegisteredModel,
+    document: PreparedDocument,
+    request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>,
+    questionIds: number[][],
+    timings: PipelineTimings,
+  ): Promise<AnswerDto[]> {
     const windows = await this.questionWindows(model, document, questionIds, timings);
     const head = taskHead(model.manifest, 'ask');
     const { start_logits: startName, end_logits: endName } = head.outputs;
@@ -66,10 +82,9 @@ export class AskService {
       }),
     );
     const maxAnswerTokens = head.maxAnswerTokens ?? DEFAULT_MAX_ANSWER_TOKENS;
-    const answers = request.questions.map((question, index) =>
+    return request.questions.map((question, index) =>
       this.answer(question, document, decodeSpans(spanWindows[index], { maxAnswerTokens, topK: request.topK }), request.minScore),
     );
-    return { model: { id: model.id, version: model.manifest.version }, answers, timings: requestTimings(started, timings) };
   }
 
   private async tokenizeQuestions(model: RegisteredModel, questions: readonly string[]): Promise<number[][]> {

@@ -5,7 +5,7 @@ import { encodePage } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { ClassifyPageDto, ClassifyResponseDto } from './classify.dto';
-import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedPage } from './document-pipeline.service';
+import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
 import { requestTimings } from './inference-timings';
 
 export interface ClassifyRequest extends DocumentInput {
@@ -27,9 +27,14 @@ export class ClassifyService {
   }
 
   private async classifyWith(model: RegisteredModel, request: ClassifyRequest, started: number): Promise<ClassifyResponseDto> {
-    const { labels } = taskHead(model.manifest, 'classify');
     const timings = newTimings();
     const document = await this.pipeline.prepare(request, timings);
+    return { model: { id: model.id, version: model.manifest.version }, ...(await this.classifyDocument(model, document, timings)), timings: requestTimings(started, timings) };
+  }
+
+  /** The task's runner once a document's pages and words are known: /v1/classify and a tuning job's evaluation. */
+  async classifyDocument(model: RegisteredModel, document: PreparedDocument, timings: PipelineTimings): Promise<Pick<ClassifyResponseDto, 'document' | 'pages'>> {
+    const { labels } = taskHead(model.manifest, 'classify');
     const pageProbabilities: Float64Array[] = [];
     const pages: ClassifyPageDto[] = [];
     for (const page of document.pages) {
@@ -37,12 +42,7 @@ export class ClassifyService {
       pageProbabilities.push(probabilities);
       pages.push({ page: page.image.index + 1, ...toClassScores(probabilities, labels) });
     }
-    return {
-      model: { id: model.id, version: model.manifest.version },
-      document: toClassScores(meanProbabilities(pageProbabilities, labels.length), labels),
-      pages,
-      timings: requestTimings(started, timings),
-    };
+    return { document: toClassScores(meanProbabilities(pageProbabilities, labels.length), labels), pages };
   }
 
   /** Mean of the page's window softmaxes; a page without words still gets one `[CLS] [SEP]` window and its image. */

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { PageCache } from '../cache/page-cache';
 import { PageImage, PageWord } from '../common/document-types';
 import { DomainError } from '../common/domain-error';
+import type { AppConfig } from '../config/app-config';
 import { parseClientWords } from '../documents/client-words';
 import type { DocumentsService } from '../documents/documents.service';
 import { selectPages } from '../documents/page-selector';
@@ -40,7 +41,7 @@ async function pipelineWith(pages: Array<Partial<PageImage>>) {
     },
   } as unknown as InferencePool;
   const cache = new PageCache({ maxEntries: 100, maxBytes: 1 << 24 });
-  return { pipeline: new DocumentPipeline(documents, ocr, pool, cache), calls };
+  return { pipeline: new DocumentPipeline(documents, ocr, pool, cache, { batchMaxSize: 8 } as AppConfig), calls };
 }
 
 function model(split: boolean): RegisteredModel {
@@ -101,7 +102,7 @@ describe('DocumentPipeline', () => {
       },
       parseClientWords: (words: unknown, pages: PageImage[]) => parseClientWords(words, pages, 10),
     } as unknown as DocumentsService;
-    const pipeline = new DocumentPipeline(documents, {} as OcrService, {} as InferencePool, new PageCache({ maxEntries: 100, maxBytes: 1 << 24 }));
+    const pipeline = new DocumentPipeline(documents, {} as OcrService, {} as InferencePool, new PageCache({ maxEntries: 100, maxBytes: 1 << 24 }), { batchMaxSize: 8 } as AppConfig);
     const word = (text: string) => ({ text, box: [1, 1, 5, 5] });
 
     const prepared = await pipeline.prepare(

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
+import { AppConfig } from '../config/app-config';
 import { PageImage, PageWord } from '../common/document-types';
 import { contentHash, PageCache } from '../cache/page-cache';
 import { furthestNamedPage, pageBeyondDocument } from '../documents/client-words';
 import { DocumentsService } from '../documents/documents.service';
 import { resizeToRgb } from '../documents/image-codec';
-import { buildWindowBatch, ImageRow, ModelWindow } from '../heads/window-batch';
+import { chooseWords, WordsSource } from '../documents/words-source';
+import { buildWindowBatch, ImageRow, ModelWindow } from '../model/window-batch';
 import { toPixelValues } from '../layout';
 import { InferencePool } from '../model/inference-pool';
 import type { TensorData } from '../model/onnx-session';
@@ -28,7 +30,7 @@ export interface DocumentInput {
   pages?: string;
 }
 
-export type WordsSource = 'client' | 'text-layer' | 'ocr';
+export type { WordsSource } from '../documents/words-source';
 
 export interface PreparedPage {
   image: PageImage;
@@ -67,8 +69,6 @@ export interface OutputSpec {
   lastDim?: number;
 }
 
-/** Windows per forward pass: bounds the batch's memory (each window carries a copy of its page's image row). */
-const WINDOWS_PER_BATCH = 16;
 
 export const elapsedMs = (start: number) => Math.round((performance.now() - start) * 10) / 10;
 
@@ -83,6 +83,7 @@ export class DocumentPipeline {
     private readonly ocr: OcrService,
     private readonly pool: InferencePool,
     private readonly cache: PageCache,
+    private readonly config: AppConfig,
   ) {}
 
   /** Decodes the document (selected pages) and gets each page's words; `timings.cacheHit` turns false on any miss. */
@@ -152,8 +153,11 @@ export class DocumentPipeline {
     const started = performance.now();
     const inputNames = Object.keys(model.manifest.inputs);
     const rows: Array<Record<string, Float32Array>> = [];
-    for (let first = 0; first < windows.length; first += WINDOWS_PER_BATCH) {
-      const batch = windows.slice(first, first + WINDOWS_PER_BATCH);
+    // One batching setting: a request's windows go in chunks of the pool's batch size, which bounds the batch's
+    // memory (each window carries a copy of its page's image row) and what dynamic batching merges.
+    const perRun = this.config.batchMaxSize;
+    for (let first = 0; first < windows.length; first += perRun) {
+      const batch = windows.slice(first, first + perRun);
       const images = batch.every((window) => window.image) ? batch.map((window) => window.image as ImageRow) : undefined;
       const feeds = buildWindowBatch(batch, { padId: model.manifest.tokenizer.padId, inputNames, images });
       const results = await this.runSession(model, 'model', feeds);
@@ -198,8 +202,8 @@ export class DocumentPipeline {
   }
 
   private async pageWords(hash: string, image: PageImage, clientWords: PageWord[] | undefined, timings: PipelineTimings): Promise<PreparedPage> {
-    if (clientWords) return { image, words: clientWords, wordsSource: 'client', ocrMs: 0 };
-    if (image.textWords) return { image, words: image.textWords, wordsSource: 'text-layer', ocrMs: 0 };
+    const chosen = chooseWords(image, clientWords);
+    if (chosen.source !== 'ocr') return { image, words: chosen.words, wordsSource: chosen.source, ocrMs: 0 };
     const started = performance.now();
     const { value: words, hit } = await this.cache.getOrCompute(`words:${hash}:${image.index}`, () => this.ocr.recognize(image), wordsBytes);
     if (!hit) timings.cacheHit = false;

@@ -6,7 +6,7 @@ import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
-import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedPage } from './document-pipeline.service';
+import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
 import { ExtractPageDto, ExtractResponseDto } from './extract.dto';
 import { requestTimings } from './inference-timings';
 
@@ -31,9 +31,15 @@ export class ExtractService {
   private async extractWith(model: RegisteredModel, request: ExtractRequest, started: number): Promise<ExtractResponseDto> {
     const timings = newTimings();
     const document = await this.pipeline.prepare(request, timings);
+    const pages = await this.extractDocument(model, document, timings);
+    return { model: { id: model.id, version: model.manifest.version }, pages, timings: requestTimings(started, timings) };
+  }
+
+  /** The task's runner once a document's pages and words are known: /v1/extract and a tuning job's evaluation. */
+  async extractDocument(model: RegisteredModel, document: PreparedDocument, timings: PipelineTimings): Promise<ExtractPageDto[]> {
     const results: ExtractPageDto[] = [];
     for (const page of document.pages) results.push(await this.extractPage(model, document.contentHash, page, timings));
-    return { model: { id: model.id, version: model.manifest.version }, pages: results, timings: requestTimings(started, timings) };
+    return results;
   }
 
   private async extractPage(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<ExtractPageDto> {

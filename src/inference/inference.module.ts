@@ -28,5 +28,7 @@ import { ExtractService } from './extract.service';
     ClassifyService,
     AskService,
   ],
+  // Tuning scores its models through the same task runners.
+  exports: [ExtractService, ClassifyService, AskService],
 })
 export class InferenceModule {}

@@ -1,9 +1,9 @@
-import type { Hyperparameters, Preset } from './tuning-job';
+import type { Hyperparameters, Preset, Schedule } from './tuning-job';
 
 /**
  * Pure: how long a job's training will take, before it starts: its steps (from the training windows the dataset
  * gives with the base model's tokenizer, the batch size and the epochs, as the trainer counts them) × seconds per
- * step on this machine. Seconds per sample come from the last finished job of the preset on this machine
+ * step on this machine. Seconds per sample come from the last finished job of the preset and schedule on this machine
  * (`TuningSpeeds`), else from the reference figures below. Preparation, export and evaluation come on top.
  */
 
@@ -17,18 +17,33 @@ export const PRESET_TRAINING: Record<Preset, { batchSize: number; epochs: number
 };
 
 /**
- * Seconds per training sample on the 2-core reference machine with the alignment losses on. mpnet6: 1.5 samples/s
- * on FUNSD (models/funsd-extract-mpnet/MODEL_CARD.md); mpnet12 and base: 3.6 s per sample measured for a plain
- * 12-layer LayoutLMv3 step at 224 px, plus the alignment encoders; tiny and small are rough figures, replaced by
- * this machine's own after its first job of the preset.
+ * Seconds per training sample on the 2-core reference machine with the alignment losses on. mpnet6: 0.444
+ * samples/s measured for a warm start on 40 FUNSD forms (512-token windows, batch 4, 12 steps, quiet machine;
+ * docs/tuning.md "Schedules"); mpnet12 and base: 3.6 s per sample measured for a plain 12-layer LayoutLMv3 step at
+ * 224 px, plus the alignment encoders; tiny and small are rough figures. Each is replaced by this machine's own
+ * after its first job of the preset and schedule.
  */
 export const REFERENCE_SECONDS_PER_SAMPLE: Record<Preset, number> = {
   tiny: 0.05,
   small: 1.0,
   base: 4.5,
-  mpnet6: 0.67,
+  mpnet6: 2.25,
   mpnet12: 4.5,
 };
+
+/** The quick schedule's epochs (trainer config.py, SCHEDULES["quick"]). */
+export const QUICK_EPOCHS = 6;
+
+/**
+ * A quick step skips the weight gradients and optimizer state of the word embeddings and the lower half of the
+ * fusion: mpnet6 measured 0.51 vs 0.444 samples/s, so 0.87 × the full step's time on 2 cores (docs/tuning.md, "Schedules").
+ */
+export const QUICK_STEP_FACTOR = 0.87;
+
+/** Measured speeds are kept per preset and schedule: a quick step is faster than a full one. */
+export function speedKey(preset: Preset, schedule: Schedule): string {
+  return schedule === 'full' ? preset : `${preset}:${schedule}`;
+}
 
 export interface DurationEstimate {
   trainWindows: number;
@@ -49,13 +64,20 @@ export interface MeasuredSpeed {
   measuredAt: string;
 }
 
-export function estimateDuration(trainWindows: number, preset: Preset, hyperparameters: Hyperparameters, measured?: MeasuredSpeed): DurationEstimate {
+export function estimateDuration(
+  trainWindows: number,
+  preset: Preset,
+  schedule: Schedule,
+  hyperparameters: Hyperparameters,
+  measured?: MeasuredSpeed,
+): DurationEstimate {
   const batchSize = hyperparameters.batchSize ?? PRESET_TRAINING[preset].batchSize;
-  const epochs = hyperparameters.epochs ?? PRESET_TRAINING[preset].epochs;
+  const epochs = hyperparameters.epochs ?? (schedule === 'quick' ? QUICK_EPOCHS : PRESET_TRAINING[preset].epochs);
   // The trainer runs whole batches only (trainer/src/aetnet_trainer/train.py, joint_batches).
   const perEpoch = Math.floor(trainWindows / batchSize);
   const steps = Math.min(hyperparameters.maxSteps ?? Number.POSITIVE_INFINITY, perEpoch * epochs);
-  const secondsPerSample = measured?.secondsPerSample ?? REFERENCE_SECONDS_PER_SAMPLE[preset];
+  const reference = REFERENCE_SECONDS_PER_SAMPLE[preset] * (schedule === 'quick' ? QUICK_STEP_FACTOR : 1);
+  const secondsPerSample = measured?.secondsPerSample ?? reference;
   const secondsPerStep = Math.round(secondsPerSample * batchSize * 100) / 100;
   return {
     trainWindows,
@@ -64,7 +86,9 @@ export function estimateDuration(trainWindows: number, preset: Preset, hyperpara
     steps,
     secondsPerStep,
     seconds: Math.round(steps * secondsPerSample * batchSize),
-    basis: measured ? `measured on this machine by job ${measured.jobId} (${measured.measuredAt})` : `reference figure for preset ${preset} (2 cores)`,
+    basis: measured
+      ? `measured on this machine by job ${measured.jobId} (${measured.measuredAt})`
+      : `reference figure for preset ${preset}, schedule ${schedule} (2 cores)`,
   };
 }
 

@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../common/atomic-file';
 import type { MeasuredSpeed } from './duration-estimate';
-import { JOB_ID_PATTERN, Preset, TuningJob } from './tuning-job';
+import { JOB_ID_PATTERN, TuningJob } from './tuning-job';
 
 const SPEEDS_FILE = 'speeds.json';
 
@@ -31,14 +31,14 @@ export class JobStore {
     return join(this.jobDir(id), 'train.log');
   }
 
-  /** The latest measured training speed per preset on this machine (duration-estimate.ts). */
-  async speeds(): Promise<Partial<Record<Preset, MeasuredSpeed>>> {
-    return (await readJsonIfExists<Partial<Record<Preset, MeasuredSpeed>>>(join(this.root, SPEEDS_FILE))) ?? {};
+  /** The latest measured training speed per preset and schedule on this machine (duration-estimate.ts, speedKey). */
+  async speeds(): Promise<Partial<Record<string, MeasuredSpeed>>> {
+    return (await readJsonIfExists<Partial<Record<string, MeasuredSpeed>>>(join(this.root, SPEEDS_FILE))) ?? {};
   }
 
-  async recordSpeed(preset: Preset, speed: MeasuredSpeed): Promise<void> {
+  async recordSpeed(key: string, speed: MeasuredSpeed): Promise<void> {
     await mkdir(this.root, { recursive: true });
-    await writeJsonAtomic(join(this.root, SPEEDS_FILE), { ...(await this.speeds()), [preset]: speed });
+    await writeJsonAtomic(join(this.root, SPEEDS_FILE), { ...(await this.speeds()), [key]: speed });
   }
 
   async create(job: TuningJob): Promise<TuningJob> {

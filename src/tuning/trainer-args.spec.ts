@@ -27,6 +27,7 @@ describe('trainArgs', () => {
       preparedDir: '/d/prepared',
       runDir: '/d/run',
       preset: 'tiny',
+      schedule: 'full',
       hyperparameters: { maxSteps: 3, batchSize: 2, learningRate: 0.001 },
       alignment: { preset: 'code-funsd' },
       resume: true,
@@ -38,13 +39,18 @@ describe('trainArgs', () => {
   });
 
   it('hands a LayoutLMv3 directory to the fusion', () => {
-    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'base', hyperparameters: {}, alignment: { plain: true }, layoutlmv3Dir: '/m/lv3', resume: false });
+    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'base', schedule: 'full', hyperparameters: {}, alignment: { plain: true }, layoutlmv3Dir: '/m/lv3', resume: false });
     assert.deepEqual(args.slice(-3), ['--plain', '--layoutlmv3-dir', '/m/lv3']);
   });
 
   it('hands a warm start its base bundle', () => {
-    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'mpnet6', hyperparameters: {}, alignment: { plain: true }, initBundle: '/reg/m1', resume: false });
+    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'mpnet6', schedule: 'full', hyperparameters: {}, alignment: { plain: true }, initBundle: '/reg/m1', resume: false });
     assert.deepEqual(args.slice(-2), ['--init-bundle', '/reg/m1']);
+  });
+
+  it('asks the trainer for the quick schedule', () => {
+    const args = trainArgs({ preparedDir: 'p', runDir: 'r', preset: 'mpnet6', schedule: 'quick', hyperparameters: {}, alignment: { preset: 'code-funsd' }, resume: false });
+    assert.deepEqual(args.slice(6, 10), ['--out', 'r', '--schedule', 'quick']);
   });
 });
 
@@ -58,9 +64,16 @@ describe('coldStartTokenizerProblem', () => {
 
 describe('warmStartProblem', () => {
   it('lets a bundle start a job of the preset it was trained with, and says why not otherwise', () => {
-    assert.equal(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'mpnet6'), undefined);
-    assert.match(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'tiny') ?? '', /trained with preset mpnet6; a warm start from it needs "preset": "mpnet6"/);
-    assert.match(warmStartProblem({ id: 'ext' }, 'tiny') ?? '', /"ext" does not say which trainer config built it/);
+    const aet = { preset: 'code-funsd' };
+    assert.equal(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'mpnet6', aet), undefined);
+    assert.match(warmStartProblem({ id: 'm1', training: { config: 'mpnet6' } }, 'tiny', aet) ?? '', /trained with preset mpnet6; a warm start from it needs "preset": "mpnet6"/);
+    assert.match(warmStartProblem({ id: 'ext' }, 'tiny', aet) ?? '', /"ext" does not say which trainer config built it/);
+  });
+
+  it('refuses an alignment-enriched job from a bundle trained plain: it lacks the alignment encoders', () => {
+    const plainBundle = { id: 'p1', training: { config: 'tiny', mode: 'plain' } };
+    assert.match(warmStartProblem(plainBundle, 'tiny', { preset: 'code-funsd' }) ?? '', /"p1" was trained plain: its bundle lacks the alignment encoders' weights/);
+    assert.equal(warmStartProblem(plainBundle, 'tiny', { plain: true }), undefined);
   });
 });
 

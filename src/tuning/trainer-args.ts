@@ -1,5 +1,5 @@
 import type { BundleManifest } from '../registry/bundle-manifest';
-import type { AlignmentSpec, Hyperparameters, Preset } from './tuning-job';
+import type { AlignmentSpec, Hyperparameters, Preset, Schedule } from './tuning-job';
 
 /** Pure: a job's settings → the prepare options and the trainer's command lines (trainer/src/aetnet_trainer). */
 
@@ -33,6 +33,7 @@ export interface TrainInvocation {
   preparedDir: string;
   runDir: string;
   preset: Preset;
+  schedule: Schedule;
   hyperparameters: Hyperparameters;
   alignment: AlignmentSpec;
   layoutlmv3Dir?: string;
@@ -64,6 +65,7 @@ export function trainArgs(run: TrainInvocation): string[] {
     '--data', run.preparedDir,
     '--config', run.preset,
     '--out', run.runDir,
+    ...(run.schedule === 'quick' ? ['--schedule', 'quick'] : []),
     ...alignmentArgs(run.alignment),
     ...optional.flatMap(([flag, value]) => (value === undefined ? [] : [flag, String(value)])),
     ...(run.layoutlmv3Dir ? ['--layoutlmv3-dir', run.layoutlmv3Dir] : []),
@@ -92,12 +94,16 @@ export function coldStartTokenizerProblem(bundleId: string, vocabularySize: numb
 /**
  * Why a bundle cannot warm start a job of `preset`, or undefined when it can: the trainer rebuilds the bundle's
  * architecture from the preset it was trained with (manifest.training.config) and reads its weights back from
- * the ONNX, so the presets must agree.
+ * the ONNX, so the presets must agree. A bundle trained plain holds no alignment encoders: it can only start a
+ * plain job.
  */
-export function warmStartProblem(manifest: Pick<BundleManifest, 'id' | 'training'>, preset: Preset): string | undefined {
+export function warmStartProblem(manifest: Pick<BundleManifest, 'id' | 'training'>, preset: Preset, alignment: AlignmentSpec): string | undefined {
   const trainedWith = manifest.training?.config;
   if (typeof trainedWith !== 'string') return `model "${manifest.id}" does not say which trainer config built it, so its weights cannot start a job; use "start": "cold"`;
   if (trainedWith !== preset) return `model "${manifest.id}" was trained with preset ${trainedWith}; a warm start from it needs "preset": "${trainedWith}" (or "start": "cold")`;
+  if (manifest.training?.mode === 'plain' && !('plain' in alignment)) {
+    return `model "${manifest.id}" was trained plain: its bundle lacks the alignment encoders' weights an alignment-enriched job needs; use "alignment": {"plain": true} or "start": "cold"`;
+  }
   return undefined;
 }
 

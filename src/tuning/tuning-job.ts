@@ -31,6 +31,13 @@ export interface Hyperparameters {
 /** Exactly one of: a named loss preset, explicit loss weights, or plain fine-tuning (task loss only). */
 export type AlignmentSpec = { preset: string } | { weights: Partial<Record<LossTerm, number>> } | { plain: true };
 
+/**
+ * How long a job trains and how much of the model moves: `full` is the preset's own schedule; `quick` trains few
+ * epochs with the word embeddings and the lower half of the fusion frozen (trainer config.py, SCHEDULES).
+ */
+export const SCHEDULES = ['full', 'quick'] as const;
+export type Schedule = (typeof SCHEDULES)[number];
+
 /** Where training starts: the base bundle's own weights (warm), or the preset's initialisation (cold). */
 export const STARTS = ['warm', 'cold'] as const;
 export type Start = (typeof STARTS)[number];
@@ -41,6 +48,8 @@ export interface TuningJobSpec {
   /** A registry bundle id (the task's active model when the request names none), or an absolute path to a local HF LayoutLMv3 directory. */
   baseModel: string;
   preset: Preset;
+  /** Absent on jobs created before schedules existed: those trained the full schedule. */
+  schedule?: Schedule;
   /** Absent on jobs created before warm starts existed: those started cold. */
   start?: Start;
   hyperparameters: Hyperparameters;

@@ -6,8 +6,9 @@ import { writeJsonAtomic } from '../common/atomic-file';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
-import { parseBundleManifest } from '../registry/bundle-manifest';
-import { evaluateBundleOnSplit, evaluateClassifyBundleOnSplit, EvaluatedBundle, unsupportedReason } from './bundle-evaluation';
+import { loadBundle, RegisteredModel, sessionPaths } from '../registry/bundle-loader';
+import { scoreOnHeldOut, TaskRunners } from './service-evaluation';
+import { speedKey } from './duration-estimate';
 import { JobStore } from './job-store';
 import { coldStartTokenizerProblem, exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
@@ -66,7 +67,7 @@ export async function resolveBase(spec: TuningJobSpec, registry: TuningRegistry)
   }
   const bundle = baseBundle(spec, registry);
   const warm = spec.start === 'warm';
-  const problem = warm ? warmStartProblem(bundle.manifest, spec.preset) : undefined;
+  const problem = warm ? warmStartProblem(bundle.manifest, spec.preset, spec.alignment) : undefined;
   if (problem) throw new DomainError('WARM_START_UNAVAILABLE', problem, { baseModel: bundle.id, preset: spec.preset, trainedWith: bundle.manifest.training?.config ?? null });
   const tokenizerPath = join(bundle.directory, bundle.manifest.tokenizer.file);
   if (!warm) {
@@ -101,6 +102,7 @@ export class TuningPipeline {
     private readonly datasets: TuningDatasets,
     private readonly registry: TuningRegistry,
     private readonly pool: InferencePool,
+    private readonly runners: TaskRunners,
     private readonly config: AppConfig,
   ) {}
 
@@ -156,6 +158,7 @@ export class TuningPipeline {
       preparedDir,
       runDir,
       preset: spec.preset,
+      schedule: spec.schedule ?? 'full',
       hyperparameters: spec.hyperparameters,
       alignment: spec.alignment,
       layoutlmv3Dir: base.layoutlmv3Dir,
@@ -170,7 +173,7 @@ export class TuningPipeline {
     await this.runTrainerStep(jobId, 'export', exportArgs(join(runDir, 'last.pt'), bundleDir, modelId), stop);
 
     await this.enterStage(jobId, 'evaluating', stop);
-    const evaluation = await this.evaluate(jobId, spec.task, base, bundleDir, preparedDir);
+    const evaluation = await this.evaluate(jobId, spec, base, bundleDir);
     await this.writeEvaluationIntoManifest(bundleDir, evaluation);
     await this.store.update(jobId, () => ({ evaluation }));
 
@@ -182,7 +185,7 @@ export class TuningPipeline {
   /** This machine's measured speed for the preset: the next job's estimate uses it. */
   private async recordSpeed(jobId: string, spec: TuningJobSpec): Promise<void> {
     const { samplesPerSec } = await this.progressOf(jobId);
-    if (samplesPerSec) await this.store.recordSpeed(spec.preset, { secondsPerSample: 1 / samplesPerSec, jobId, measuredAt: new Date().toISOString() });
+    if (samplesPerSec) await this.store.recordSpeed(speedKey(spec.preset, spec.schedule ?? 'full'), { secondsPerSample: 1 / samplesPerSec, jobId, measuredAt: new Date().toISOString() });
   }
 
   private isPublished(spec: TuningJobSpec, modelId: string): boolean {
@@ -246,26 +249,24 @@ export class TuningPipeline {
     return exited;
   }
 
-  private async evaluate(jobId: string, task: TuningTask, base: ResolvedBase, bundleDir: string, preparedDir: string): Promise<Record<string, unknown>> {
+  /**
+   * Base and tuned scored on the dataset's held-out documents through the service's task runners. The tuned bundle
+   * is loaded as the registry will load it (so the evaluation reads the heads the service will serve) and its
+   * sessions closed after; publishing loads it again from its final place.
+   */
+  private async evaluate(jobId: string, spec: TuningJobSpec, base: ResolvedBase, bundleDir: string): Promise<Record<string, unknown>> {
     const trainerMetrics = (await this.progressOf(jobId)).evaluation;
-    const split = 'test';
-    if (!(await exists(join(preparedDir, `${split}.jsonl`)))) {
-      return { split: null, note: 'the dataset has no held-out split', trainer: trainerMetrics };
-    }
-    const tuned = await this.loadEvaluatedBundle(bundleDir);
-    const score = async (bundle: EvaluatedBundle) => {
-      const reason = unsupportedReason(bundle.manifest, task);
-      if (reason) return { note: reason };
-      return task === 'classify' ? evaluateClassifyBundleOnSplit(this.pool, bundle, preparedDir, split) : evaluateBundleOnSplit(this.pool, bundle, preparedDir, split);
-    };
+    const split = await this.datasets.heldOut(spec.datasetId);
+    if (split.documents.length === 0) return { split: null, note: 'the dataset has no held-out split', trainer: trainerMetrics };
+    const options = { askMinScore: this.config.askMinConfidence };
+    const score = (model: RegisteredModel) => scoreOnHeldOut(this.runners, model, spec.task, split, options);
     const baseScores = base.bundle ? await score(base.bundle) : { note: 'the base is a pretrained encoder without a task head' };
-    return { split, baseModel: base.bundle?.id ?? base.layoutlmv3Dir, base: baseScores, tuned: await score(tuned), trainer: trainerMetrics };
-  }
-
-  private async loadEvaluatedBundle(bundleDir: string): Promise<EvaluatedBundle> {
-    // Parsed as the registry will parse it, so the evaluation reads the same heads the service will serve.
-    const manifest = parseBundleManifest(JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8')));
-    return { manifest, modelPath: join(bundleDir, manifest.onnx.file) };
+    const tuned = await loadBundle(bundleDir, false, this.pool);
+    try {
+      return { split: 'test', documents: split.documents.length, baseModel: base.bundle?.id ?? base.layoutlmv3Dir, base: baseScores, tuned: await score(tuned), trainer: trainerMetrics };
+    } finally {
+      for (const path of sessionPaths(tuned)) this.pool.release(path);
+    }
   }
 
   /** The report travels with the model: manifest.metrics = the tuned scores, manifest.evaluation = the comparison. */

@@ -1,4 +1,6 @@
-import type { BundleManifest, ModelTask } from '../registry/bundle-manifest';
+import type { ModelTask } from '../registry/bundle-manifest';
+import type { RegisteredModel } from '../registry/bundle-loader';
+import type { HeldOutSplit } from './service-evaluation';
 import type { PreparationOptions } from './trainer-args';
 
 /**
@@ -8,6 +10,7 @@ import type { PreparationOptions } from './trainer-args';
 
 export const TUNING_DATASETS = Symbol('TUNING_DATASETS');
 export const TUNING_REGISTRY = Symbol('TUNING_REGISTRY');
+export const TUNING_RUNNERS = Symbol('TUNING_RUNNERS');
 
 export interface TuningDatasetRecord {
   id: string;
@@ -23,17 +26,15 @@ export interface TuningDatasets {
   countTrainingWindows(id: string, tokenizerPath: string, options: PreparationOptions): Promise<number>;
   /** Writes a prepared dataset (docs/prepared-dataset.md) tokenized with `tokenizerPath` into `outDir`. */
   prepareFor(id: string, tokenizerPath: string, options: PreparationOptions, outDir: string): Promise<unknown>;
+  /** The documents held out at upload, with the dataset's labels: what a job's evaluation scores. */
+  heldOut(id: string): Promise<HeldOutSplit>;
   /** While a job holds the dataset, deleting it answers DATASET_IN_USE. */
   markInUse(id: string): void;
   markFree(id: string): void;
 }
 
-export interface TuningBaseBundle {
-  id: string;
-  directory: string;
-  modelPath: string;
-  manifest: BundleManifest;
-}
+/** A registry bundle a job starts from and is compared with. */
+export type TuningBaseBundle = RegisteredModel;
 
 export interface TuningRegistry {
   /** The bundle, or MODEL_NOT_FOUND when absent or built for another task. */

@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { DomainError } from '../common/domain-error';
-import { AlignmentSpec, PRESETS, Preset, Start, STARTS, TUNING_TASKS, TuningJobSpec, TuningTask } from './tuning-job';
+import { AlignmentSpec, PRESETS, Preset, Schedule, SCHEDULES, Start, STARTS, TUNING_TASKS, TuningJobSpec, TuningTask } from './tuning-job';
 
-/** Loss presets of trainer/src/aetnet_trainer/alignment.py (LOSS_PRESETS). */
+/** Loss presets of trainer/src/aetnet_trainer/config.py (LOSS_PRESETS; docs/method.md §3.6). */
 export const LOSS_PRESETS = ['paper', 'code-funsd', 'code-cord', 'task-only'] as const;
 
 export class HyperparametersDto {
@@ -67,6 +67,10 @@ export class CreateTuningJobDto {
   @ApiProperty({ enum: PRESETS }) @IsIn(PRESETS)
   preset: Preset;
 
+  @ApiPropertyOptional({ enum: SCHEDULES, description: 'full (default): the preset\'s epochs, every layer trains; quick: 6 epochs, the word embeddings and lower half of the fusion frozen' })
+  @IsOptional() @IsIn(SCHEDULES)
+  schedule?: Schedule;
+
   @ApiPropertyOptional({ enum: STARTS, description: "warm (default): start from the base bundle's weights, which needs the preset it was trained with; cold: from the preset's initialisation" })
   @IsOptional() @IsIn(STARTS)
   start?: Start;
@@ -101,6 +105,7 @@ export function toSpec(dto: CreateTuningJobDto): TuningJobSpec {
     task: dto.task,
     baseModel: dto.baseModel ?? '',
     preset: dto.preset,
+    schedule: dto.schedule ?? 'full',
     start: dto.start ?? 'warm',
     hyperparameters: { ...dto.hyperparameters },
     alignment: toAlignment(dto.alignment),

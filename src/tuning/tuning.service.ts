@@ -7,12 +7,13 @@ import { AppConfig } from '../config/app-config';
 import { InferencePool } from '../model/inference-pool';
 import { BullMqJobQueue } from './bullmq-job-queue';
 import { InProcessJobQueue, JobQueue } from './job-queue';
-import { estimateDuration, formatDuration } from './duration-estimate';
+import { estimateDuration, formatDuration, speedKey } from './duration-estimate';
 import { JobStore } from './job-store';
 import { killOrphanedTrainer } from './trainer-runner';
 import { INITIAL_PROGRESS } from './training-log';
 import { readLogTail, resolveBase, StopReason, TuningPipeline } from './tuning-pipeline';
-import { TUNING_DATASETS, TUNING_REGISTRY, TuningDatasets, TuningRegistry } from './tuning-ports';
+import { TaskRunners } from './service-evaluation';
+import { TUNING_DATASETS, TUNING_REGISTRY, TUNING_RUNNERS, TuningDatasets, TuningRegistry } from './tuning-ports';
 import { isTerminal, TuningJob, TuningJobSpec } from './tuning-job';
 
 /**
@@ -36,6 +37,7 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly config: AppConfig,
     @Inject(TUNING_DATASETS) private readonly datasets: TuningDatasets,
     @Inject(TUNING_REGISTRY) private readonly registry: TuningRegistry,
+    @Inject(TUNING_RUNNERS) runners: TaskRunners,
     pool: InferencePool,
   ) {
     this.store = new JobStore(join(config.dataDir, 'jobs'));
@@ -47,7 +49,7 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
           onError: (error) => this.logger.error(`job queue: ${error.message}`),
         })
       : new InProcessJobQueue(config.maxConcurrentJobs);
-    this.pipeline = new TuningPipeline(this.store, datasets, registry, pool, config);
+    this.pipeline = new TuningPipeline(this.store, datasets, registry, pool, runners, config);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -93,7 +95,9 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
     // a LayoutLMv3 directory is its own start.
     spec = { ...spec, baseModel: base.bundle?.id ?? spec.baseModel, start: base.layoutlmv3Dir ? 'cold' : spec.start };
     const windows = await this.datasets.countTrainingWindows(spec.datasetId, base.tokenizerPath, base.preparation);
-    const estimate = estimateDuration(windows, spec.preset, spec.hyperparameters, (await this.store.speeds())[spec.preset]);
+    const schedule = spec.schedule ?? 'full';
+    const measured = (await this.store.speeds())[speedKey(spec.preset, schedule)];
+    const estimate = estimateDuration(windows, spec.preset, schedule, spec.hyperparameters, measured);
     if (this.config.tuningMaxSeconds > 0 && estimate.seconds > this.config.tuningMaxSeconds) {
       throw new DomainError(
         'ESTIMATE_OVER_LIMIT',

@@ -8,7 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DatasetsService } from '../../src/datasets/datasets.service';
 import { ADMIN_AUTH, ADMIN_KEY, uploadDataset } from '../helpers/admin';
 import { bootApp, TINY_EXTRACT_BUNDLE } from '../helpers/app';
-import { renderFormPng } from '../helpers/fixtures';
+import { renderFormPng, textLayerPdf } from '../helpers/fixtures';
 import { funsdEntries, renderFunsdForm, RenderedForm, sampleForms } from '../helpers/form-dataset';
 import { buildZip, renameEntry } from '../helpers/zip';
 
@@ -125,6 +125,22 @@ describe('admin datasets', () => {
     rmSync(outDir, { recursive: true, force: true });
     const deleted = await app.inject({ method: 'DELETE', url: `/admin/datasets/${dataset.id}`, headers: ADMIN_AUTH });
     assert.equal(deleted.statusCode, 204);
+  });
+
+  it("reads a PDF's text layer as serving does, not OCR (the one words-source rule)", async () => {
+    const zip = await buildZip([
+      { name: 'invoice/one.pdf', data: textLayerPdf([[{ text: 'Invoice Number: 12345', x: 72, y: 720, size: 14 }]]) },
+      { name: 'letter/two.pdf', data: textLayerPdf([[{ text: 'Dear Ann Lee', x: 72, y: 720, size: 14 }]]) },
+    ]);
+    const response = await uploadDataset(app, zip, { format: 'folders', task: 'classify', evalSplit: '0.5' });
+    assert.equal(response.statusCode, 201, response.body);
+    const dataset = response.json() as Dataset;
+    assert.equal(dataset.report.ocrDocuments, 0);
+    const held = await app.get(DatasetsService).heldOut(dataset.id);
+    const all = JSON.parse(readFileSync(join(held.directory, 'documents.json'), 'utf8')) as Array<{ wordsFrom: string; pages: Array<{ words: Array<{ text: string }> }> }>;
+    assert.deepEqual(all.map((document) => document.wordsFrom), ['text-layer', 'text-layer']);
+    assert.deepEqual(all.map((document) => document.pages[0].words.map((word) => word.text).join(' ')).sort(), ['Dear Ann Lee', 'Invoice Number: 12345']);
+    assert.equal((await app.inject({ method: 'DELETE', url: `/admin/datasets/${dataset.id}`, headers: ADMIN_AUTH })).statusCode, 204);
   });
 
   describe('bad uploads: a 4xx with a code, and nothing stored', () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPageRenderer } from '../../src/synthetic/page-canvas';
 import { generateDocument } from '../../src/synthetic/synthetic-document';
-import { ADMIN_AUTH, ADMIN_KEY, parseSse, uploadDataset } from '../helpers/admin';
+import { ADMIN_KEY, tuneAndWait, uploadDataset } from '../helpers/admin';
 import { bootApp } from '../helpers/app';
 import { buildZip } from '../helpers/zip';
 
@@ -29,7 +29,6 @@ describe('a classification tune, reported base vs tuned through the service', ()
   const dataDir = mkdtempSync(join(tmpdir(), 'aetnet-classify-tune-'));
   let app: NestFastifyApplication;
   let job: Job;
-  const admin = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: ADMIN_AUTH, ...(payload ? { payload } : {}) });
 
   before(async () => {
     app = await bootApp({ AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: dataDir });
@@ -44,16 +43,13 @@ describe('a classification tune, reported base vs tuned through the service', ()
     }
     const upload = await uploadDataset(app, await buildZip(entries), { format: 'folders', task: 'classify', evalSplit: '0.5' });
     assert.equal(upload.statusCode, 201, upload.body);
-    const created = await admin('POST', '/admin/tuning-jobs', {
+    job = await tuneAndWait<Job>(app, {
       datasetId: upload.json().id,
       task: 'classify',
       baseModel: 'tiny-classify',
       preset: 'tiny',
       hyperparameters: { epochs: 1, maxSteps: 2, batchSize: 1, seed: 5 },
     });
-    assert.equal(created.statusCode, 202, created.body);
-    const events = parseSse<Job>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.json().id}/events`, headers: ADMIN_AUTH })).body);
-    job = events.at(-1)?.data as Job;
   });
   after(async () => {
     await app?.close();

@@ -119,10 +119,22 @@ describe('admin tuning jobs', () => {
     base.forEach((word, i) => assert.ok(Math.abs(word.confidence - tuned[i].confidence) < 0.01, `word ${i}: ${word.confidence} vs ${tuned[i].confidence}`));
   });
 
+  it('a quick job trains its few epochs with the lower layers frozen, estimated as such', async () => {
+    const created = await admin('POST', '/admin/tuning-jobs', { ...TINY_JOB, datasetId, schedule: 'quick', hyperparameters: { maxSteps: 2, batchSize: 1 } });
+    assert.equal(created.statusCode, 202, created.body);
+    const quick = created.json() as Job & { spec: { schedule: string }; estimate: { epochs: number } };
+    assert.deepEqual([quick.spec.schedule, quick.estimate.epochs], ['quick', 6]);
+    assert.match(quick.estimate.basis, /schedule quick/);
+    const events = parseSse<Job>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${quick.id}/events`, headers: ADMIN_AUTH })).body);
+    assert.equal((events.at(-1)?.data as Job).state, 'succeeded', JSON.stringify((events.at(-1)?.data as Job).error));
+    assert.match((await admin('GET', `/admin/tuning-jobs/${quick.id}/logs?tail=500`)).body, /aetnet_trainer\.train .*--schedule quick/);
+    assertError(await admin('POST', '/admin/tuning-jobs', { ...TINY_JOB, datasetId, schedule: 'slow' }), 400, 'VALIDATION_FAILED');
+  });
+
   it('lists jobs and serves the trainer log', async () => {
     const list = (await admin('GET', '/admin/tuning-jobs')).json() as { jobs: Job[] };
     assert.equal(list.jobs.at(-1)?.id, job.id, 'newest first');
-    assert.equal(list.jobs.length, 2);
+    assert.equal(list.jobs.length, 3);
     const logs = await admin('GET', `/admin/tuning-jobs/${job.id}/logs?tail=500`);
     assert.equal(logs.statusCode, 200);
     assert.match(String(logs.headers['content-type']), /^text\/plain/);

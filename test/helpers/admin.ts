@@ -32,3 +32,11 @@ export function parseSse<T>(body: string): Array<{ event: string; data?: T }> {
       return { event, data: data ? (JSON.parse(data) as T) : undefined };
     });
 }
+
+/** POST /admin/tuning-jobs (202 expected), then follows the job's SSE stream to its end: the final record. */
+export async function tuneAndWait<T>(app: NestFastifyApplication, payload: object): Promise<T> {
+  const created = await app.inject({ method: 'POST', url: '/admin/tuning-jobs', headers: ADMIN_AUTH, payload });
+  assert.equal(created.statusCode, 202, created.body);
+  const events = parseSse<T>((await app.inject({ method: 'GET', url: `/admin/tuning-jobs/${created.json().id}/events`, headers: ADMIN_AUTH })).body);
+  return events.at(-1)?.data as T;
+}

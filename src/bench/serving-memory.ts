@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceClient } from './service-client';
+import { ServiceClient } from '../evaluation/service-client';
 
 /**
  * The service as its own process, for `memory`: resident memory is only meaningful for a process that holds

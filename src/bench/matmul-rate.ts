@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createModelSession } from '../model/onnx-session';
 import { matMulFlops, matMulModel } from './matmul-graph';
-import { percentile } from './latency-stats';
+import { percentile } from '../evaluation/latency-stats';
 
 export interface MatMulRate {
   shape: { m: number; k: number; n: number };

@@ -1,4 +1,4 @@
-import type { TensorData } from '../model/onnx-session';
+import type { TensorData } from './onnx-session';
 
 /**
  * Windows of one or more pages → one padded batch of model inputs, shared by every head. The image side is one

@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { entityType, FUNSD_LABELS, labelIndices, WordTag } from '../datasets/entity-labels';
+import { entityType, FUNSD_LABELS, labelIndices, WordTag } from './entity-labels';
 import { isBlankWord, LayoutWord } from '../layout';
 
-export { FUNSD_LABELS } from '../datasets/entity-labels';
+export { FUNSD_LABELS } from './entity-labels';
 
 /** A malformed annotation: the message names the file and the field. */
 export class FunsdFormatError extends Error {

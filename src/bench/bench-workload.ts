@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { funsdQaPairs } from '../cli/funsd-qa';
-import { readFunsdForm } from '../cli/funsd-reader';
+import { funsdQaPairs } from '../datasets/funsd-qa';
+import { readFunsdForm } from '../datasets/funsd-reader';
 import { readImageInfo } from '../documents/image-codec';
 import { encodePage, encodeQuestionPage, LayoutWord } from '../layout';
 import { RegisteredModel } from '../registry/registry.service';
-import { BenchEndpoint } from './cli-args';
-import { listFunsdDocuments } from './funsd-documents';
-import { toClientWords } from './funsd-entities';
+import { BenchEndpoint } from '../evaluation/cli-args';
+import { listFunsdDocuments } from '../evaluation/funsd-documents';
+import { toClientWords } from '../evaluation/funsd-entities';
 import { askQuestionLimit } from '../registry/bundle-manifest';
-import { fitQuestion } from './qa-evaluation';
-import { DocumentUpload } from './service-client';
+import { fitQuestion } from '../evaluation/qa-evaluation';
+import { DocumentUpload } from '../evaluation/service-client';
 
 /** Questions sent with each page to /v1/ask: a typical "ask a few things about this form" request. */
 export const ASK_QUESTIONS_PER_PAGE = 4;

@@ -1,7 +1,7 @@
-import { BenchEndpoint } from './cli-args';
-import { LatencySummary, summarizeLatencies } from './latency-stats';
+import { BenchEndpoint } from '../evaluation/cli-args';
+import { LatencySummary, summarizeLatencies } from '../evaluation/latency-stats';
 import { RequestOutcome, runLoad } from './load-runner';
-import { DocumentUpload, Endpoint, ServedTimings, ServiceClient } from './service-client';
+import { DocumentUpload, Endpoint, ServedTimings, ServiceClient } from '../evaluation/service-client';
 
 export type BenchPath = 'model-only' | 'end-to-end';
 
