@@ -109,5 +109,5 @@ def qa_scores(predictions: list[str], answers: list[list[str]]) -> dict:
         "anls": sum(anls(p, a) for p, a in zip(predictions, answers, strict=True)) / count if count else 0.0,
         "exactMatch": sum(exact_match(p, a) for p, a in zip(predictions, answers, strict=True)) / count if count else 0.0,
         "questions": count,
-        "answered": sum(1 for p in predictions if p),
+        "answered": sum(1 for p in predictions if normalise_answer(p)),
     }
