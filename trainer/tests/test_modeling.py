@@ -96,7 +96,8 @@ def test_training_step_updates_queue_pointer_and_momentum():
 
 def test_plain_mode_has_no_alignment_modules_and_task_only_terms():
     model, cfg = tiny_model(plain=True)
-    assert not hasattr(model, "image_encoder") and not hasattr(model, "image_queue")
+    assert model.image_encoder is None and model.momentum_pairs() == [] and not hasattr(model, "image_queue")
+    assert all(name.startswith(("fusion.", "head.")) for name in model.state_dict())
     output = model(random_batch(cfg))
     assert float(output.terms["ditc"]) == 0.0 and float(output.terms["task"].detach()) > 0
 

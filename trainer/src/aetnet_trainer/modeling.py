@@ -235,9 +235,15 @@ class AETNetOutput:
     terms: dict[str, Tensor]
 
 
+# The online modules alignment-enriched tuning adds to the fusion, each with a momentum copy `<name>_m`
+# (docs/method.md §2.1–§2.3); a plain run has none.
+ALIGNMENT_MODULES = ("image_encoder", "text_encoder", "image_proj", "text_proj")
+
+
 class AETNetForTask(nn.Module):
-    """Training model shared by the tasks; a subclass names its head and task loss. `plain=True` keeps only the
-    fusion and head (task loss only, same fusion). Every alignment loss applies to every task."""
+    """Training model shared by the tasks; a subclass names its head and task loss. A `plain` run is the fusion and
+    head alone (task loss only, same fusion); otherwise the alignment encoders, their projections, momentum copies,
+    queues and τ are added, and every alignment loss applies to every task."""
 
     head_class: type[nn.Module]
 
@@ -248,8 +254,12 @@ class AETNetForTask(nn.Module):
         self.alpha, self.pita_variant, self.pita_rule = train.alpha, train.pita_variant, train.pita_rule
         self.fusion = build_fusion(cfg, config.layoutlmv3_dir, fusion_config)
         self.head = self.build_head(cfg)
-        if self.plain:
-            return
+        # Registered as None when plain, so `self.image_encoder is None` says "no alignment" everywhere.
+        self.image_encoder = self.text_encoder = self.image_proj = self.text_proj = None
+        if not self.plain:
+            self.add_alignment_parts(cfg)
+
+    def add_alignment_parts(self, cfg: ModelConfig) -> None:
         self.image_encoder = AlignmentViT(cfg)
         self.text_encoder = build_text_encoder(cfg)
         self.text_encoder.embeddings.word_embeddings = self.fusion.embeddings.word_embeddings  # tied (docs/method.md §2.2)
@@ -258,10 +268,8 @@ class AETNetForTask(nn.Module):
         self.image_queue = FeatureQueue(cfg.embed_dim, cfg.queue_size)
         self.text_queue = FeatureQueue(cfg.embed_dim, cfg.queue_size)
         self.temperature = Temperature()
-        self.image_encoder_m = make_momentum_copy(self.image_encoder)
-        self.text_encoder_m = make_momentum_copy(self.text_encoder)
-        self.image_proj_m = make_momentum_copy(self.image_proj)
-        self.text_proj_m = make_momentum_copy(self.text_proj)
+        for name in ALIGNMENT_MODULES:
+            setattr(self, f"{name}_m", make_momentum_copy(getattr(self, name)))
 
     def build_head(self, cfg: ModelConfig) -> nn.Module:
         return self.head_class(cfg.hidden_size, cfg.num_labels, cfg.dropout)
@@ -270,12 +278,10 @@ class AETNetForTask(nn.Module):
         raise NotImplementedError
 
     def momentum_pairs(self) -> list[tuple[nn.Module, nn.Module]]:
-        if self.plain:
+        """(online, momentum) module pairs; none in a plain run."""
+        if self.image_encoder is None:
             return []
-        return [
-            (self.image_encoder, self.image_encoder_m), (self.text_encoder, self.text_encoder_m),
-            (self.image_proj, self.image_proj_m), (self.text_proj, self.text_proj_m),
-        ]
+        return [(getattr(self, name), getattr(self, f"{name}_m")) for name in ALIGNMENT_MODULES]
 
     def sync_momentum(self) -> None:
         """Momentum = online; call after loading pretrained weights into the online modules."""
@@ -283,8 +289,6 @@ class AETNetForTask(nn.Module):
             momentum.load_state_dict(online.state_dict())
 
     def inference_model(self) -> AETNetInference:
-        if self.plain:
-            return AETNetInference(self.fusion, self.head, None, None, self.cfg.task)
         return AETNetInference(self.fusion, self.head, self.image_encoder, self.text_encoder, self.cfg.task)
 
     def forward(self, batch: dict[str, Tensor]) -> AETNetOutput:
@@ -292,7 +296,7 @@ class AETNetForTask(nn.Module):
         zero = pixel_values.new_zeros(())
         terms = {name: zero for name in LOSS_TERMS}
         align_image = align_text = None
-        if not self.plain:
+        if self.image_encoder is not None:
             if self.training:
                 self.temperature.clamp_()
             align_image = self.image_encoder(pixel_values)
