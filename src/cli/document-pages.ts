@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { PageImage } from '../common/document-types';
 import { parseClientWords } from '../documents/client-words';
 import { decodeDocument } from '../documents/document-decoder';
+import { chooseWords } from '../documents/words-source';
 import { LayoutWord } from '../layout';
 import { Recognize } from './ocr-recognizer';
 
@@ -45,9 +46,10 @@ export async function loadDocumentPages(imagePath: string, words: unknown, sourc
   }
   const result: DocumentPage[] = [];
   for (const image of pages) {
-    // A PDF page with a text layer already has its words; everything else is OCR'd.
-    const ocrWords = image.textWords ?? (await recognize()(image));
-    result.push({ image, words: ocrWords.map(({ text, box, segment }) => ({ text, box, segment })) });
+    // The service's rule (documents/words-source.ts): a PDF page's text layer, else OCR.
+    const chosen = chooseWords(image, undefined);
+    const found = chosen.source === 'ocr' ? await recognize()(image) : chosen.words;
+    result.push({ image, words: found.map(({ text, box, segment }) => ({ text, box, segment })) });
   }
   return result;
 }

@@ -8,7 +8,7 @@ import { funsdQaPairs } from '../datasets/funsd-qa';
 import { findFunsdSplits, readFunsdForm } from '../datasets/funsd-reader';
 import { assertUniqueDocIds, SPLIT_NAMES } from '../datasets/jsonl-manifest';
 import { PrepareArgs } from './prepare-args';
-import { PreparedDatasetWriter } from './prepared-writer';
+import { PreparedDatasetWriter } from '../datasets/prepared-writer';
 import { QaExample, readQaManifest } from '../datasets/qa-reader';
 
 export interface AskSplitSummary {

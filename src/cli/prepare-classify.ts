@@ -3,7 +3,7 @@ import { ClassifyExample, classLabels, readClassifyFolders, readClassifyManifest
 import { LoadPages } from './document-pages';
 import { assertUniqueDocIds, SPLIT_NAMES } from '../datasets/jsonl-manifest';
 import { PrepareArgs } from './prepare-args';
-import { PreparedDatasetWriter } from './prepared-writer';
+import { PreparedDatasetWriter } from '../datasets/prepared-writer';
 
 export interface ClassifySplitSummary {
   documents: number;

@@ -10,7 +10,7 @@ import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
 import { prepareAsk } from './prepare-ask';
 import { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';
 import { prepareClassify } from './prepare-classify';
-import { PreparedDatasetWriter } from './prepared-writer';
+import { PreparedDatasetWriter } from '../datasets/prepared-writer';
 
 export { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';
 

@@ -1,16 +1,14 @@
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../common/atomic-file';
-import { resizeToRgb, rgbToPng } from '../documents/image-codec';
 import { answerPositions, DEFAULT_MAX_QUESTION_TOKENS, encodePage, encodeQuestionPage, LayoutTokenizer } from '../layout';
 import { locateAnswer, spanOfWordIds } from './answer-locator';
-import { DatasetRecord, SplitName, StoredDocument, StoredPage } from './dataset-types';
+import { DatasetRecord, SplitName, StoredDocument } from './dataset-types';
+import { PreparedDatasetWriter } from './prepared-writer';
 
 /**
  * A stored dataset → the prepared dataset of docs/prepared-dataset.md, tokenized by src/layout with the tokenizer
- * of the model about to be tuned. dataset.json is written last, so it only ever describes complete files.
+ * of the model about to be tuned, written by the same PreparedDatasetWriter as the CLI's `prepare` (dataset.json
+ * last, so it only ever describes complete files).
  */
 
 export interface PrepareOptions {
@@ -19,7 +17,6 @@ export interface PrepareOptions {
   imageSize: number;
 }
 
-const FORMAT_VERSION = 1;
 const SPLITS: SplitName[] = ['train', 'test'];
 
 type WindowLine = Record<string, unknown>;
@@ -27,19 +24,6 @@ type WindowLine = Record<string, unknown>;
 interface PageFiles {
   image: string;
   original: string;
-}
-
-function pageFileName(docId: string, pageIndex: number): string {
-  return pageIndex === 0 ? `${docId}.png` : `${docId}-p${pageIndex + 1}.png`;
-}
-
-async function writePageImages(datasetDir: string, outDir: string, docId: string, pageIndex: number, page: StoredPage, imageSize: number): Promise<PageFiles> {
-  const name = pageFileName(docId, pageIndex);
-  const files = { image: `images/${name}`, original: `originals/${name}` };
-  const source = await readFile(join(datasetDir, page.image));
-  await writeFile(join(outDir, files.original), source);
-  await writeFile(join(outDir, files.image), await rgbToPng(await resizeToRgb(source, imageSize), imageSize, imageSize));
-  return files;
 }
 
 /** The window lines of one page for the dataset's task. */
@@ -81,36 +65,6 @@ async function pageLines(
   return lines;
 }
 
-async function writeSplit(
-  split: SplitName,
-  documents: StoredDocument[],
-  datasetDir: string,
-  record: DatasetRecord,
-  tokenizer: LayoutTokenizer,
-  options: PrepareOptions,
-  outDir: string,
-): Promise<{ documents: number; windows: number }> {
-  const finalPath = join(outDir, `${split}.jsonl`);
-  const stream = createWriteStream(`${finalPath}.partial`);
-  let windows = 0;
-  try {
-    for (const document of documents) {
-      for (const [pageIndex, page] of document.pages.entries()) {
-        const files = await writePageImages(datasetDir, outDir, document.id, pageIndex, page, options.imageSize);
-        for (const line of await pageLines(record, document, pageIndex, files, tokenizer, options)) {
-          if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
-          windows += 1;
-        }
-      }
-    }
-  } finally {
-    stream.end();
-    await once(stream, 'close');
-  }
-  await rename(`${finalPath}.partial`, finalPath);
-  return { documents: documents.length, windows };
-}
-
 /** The training windows the prepared dataset would hold (what a tuning job's duration estimate counts); nothing is written. */
 export async function countTrainingWindows(record: DatasetRecord, documents: StoredDocument[], tokenizerPath: string, options: PrepareOptions): Promise<number> {
   const tokenizer = await LayoutTokenizer.fromFile(tokenizerPath);
@@ -133,19 +87,30 @@ export async function writePreparedDataset(
   outDir: string,
 ): Promise<void> {
   const tokenizer = await LayoutTokenizer.fromFile(tokenizerPath);
-  await rm(join(outDir, 'dataset.json'), { force: true });
-  await mkdir(join(outDir, 'images'), { recursive: true });
-  await mkdir(join(outDir, 'originals'), { recursive: true });
-  await copyFile(tokenizerPath, join(outDir, 'tokenizer.json'));
-
+  const writer = await PreparedDatasetWriter.open(outDir, tokenizerPath, options.imageSize);
   const splits: Partial<Record<SplitName, { documents: number; windows: number }>> = {};
-  for (const split of SPLITS) {
-    const inSplit = documents.filter((document) => document.split === split);
-    if (inSplit.length > 0) splits[split] = await writeSplit(split, inSplit, datasetDir, record, tokenizer, options, outDir);
-    else await rm(join(outDir, `${split}.jsonl`), { force: true });
+  try {
+    for (const split of SPLITS) {
+      const inSplit = documents.filter((document) => document.split === split);
+      if (inSplit.length === 0) continue;
+      writer.openSplit(split);
+      let windows = 0;
+      for (const document of inSplit) {
+        for (const [pageIndex, page] of document.pages.entries()) {
+          const files = await writer.pageImages(document.id, pageIndex, { png: await readFile(join(datasetDir, page.image)) });
+          for (const line of await pageLines(record, document, pageIndex, files, tokenizer, options)) {
+            await writer.writeWindow(split, line);
+            windows += 1;
+          }
+        }
+      }
+      splits[split] = { documents: inSplit.length, windows };
+    }
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
-  const metadata = {
-    formatVersion: FORMAT_VERSION,
+  await writer.finish({
     task: record.task,
     source: `dataset:${record.id}`,
     labels: record.labels,
@@ -156,6 +121,5 @@ export async function writePreparedDataset(
     imageSize: options.imageSize,
     ...(record.task === 'ask' ? { maxQuestionTokens: DEFAULT_MAX_QUESTION_TOKENS } : {}),
     splits,
-  };
-  await writeJsonAtomic(join(outDir, 'dataset.json'), metadata);
+  });
 }
