@@ -7,6 +7,8 @@
 #   START=cold    from MPNet rather than the served model's weights (default warm)
 #   SCHEDULE=quick
 #   KEEP_DIR=dir  keeps the data folder (job, trainer log, published model) after the run
+#   DATASET_ZIP=file.zip DATASET_FORMAT=jsonl EVAL_SPLIT=0.2   upload that zip instead of FUNSD (e.g. the output of
+#                 scripts/invoice-fields-zip.sh: invoices labelled with a customer's own fields)
 # Starts its own service on $PORT (3100) with a temporary AETNET_DATA_DIR; needs `bash scripts/install.sh` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,9 @@ json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const 
 now() { date +%s.%N; }
 since() { node -e "console.log((($(now)) - $1).toFixed(1))"; }
 
-if [[ -n "$FORMS" ]]; then
+if [[ -n "${DATASET_ZIP:-}" ]]; then
+  cp "$DATASET_ZIP" "$WORK/funsd.zip"
+elif [[ -n "$FORMS" ]]; then
   mkdir -p "$WORK/upload/training_data/annotations" "$WORK/upload/training_data/images"
   for annotation in $(ls "$FUNSD_DIR/training_data/annotations" | sort | head -n "$FORMS"); do
     cp "$FUNSD_DIR/training_data/annotations/$annotation" "$WORK/upload/training_data/annotations/"
@@ -41,7 +45,8 @@ trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 until curl -sf "$URL/health/ready" > /dev/null; do sleep 1; kill -0 $SERVER || { cat "$WORK/server.log"; exit 1; }; done
 
 started=$(now)
-dataset=$(curl -sf -H "$H" -F file=@"$WORK/funsd.zip" -F format=funsd -F task=extract "$URL/admin/datasets")
+dataset=$(curl -sf -H "$H" -F file=@"$WORK/funsd.zip" -F format="${DATASET_FORMAT:-funsd}" -F task=extract \
+  ${EVAL_SPLIT:+-F evalSplit=$EVAL_SPLIT} "$URL/admin/datasets")
 echo "upload + validation: $(since "$started") s; $(echo "$dataset" | json 'JSON.stringify({documents: v.report.documents, splits: v.report.splits})')"
 dataset_id=$(echo "$dataset" | json 'v.id')
 
