@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
 import { PageImage, PageWord } from '../common/document-types';
-import { chooseWords, WordsSource } from '../documents/words-source';
+import { chooseWords } from '../documents/words-source';
 import { LayoutWord } from '../layout';
 import { assignSplits, datasetLabels, hasErrors, labelCounts } from './dataset-report';
 import { labelIndices } from './entity-labels';
@@ -131,14 +131,17 @@ async function storeDocument(
   if (kept.length < images.length) problems.push({ file: document.imagePath, message: `only page 1 of ${images.length} is used: the words describe page 1`, severity: 'warning' });
   const pages: StoredPage[] = [];
   const given = labelledWords(document, labels);
-  const sources = new Set<WordsSource>();
+  let ocrUsed = false;
   for (const image of kept) {
     const file = kept.length === 1 ? `${document.id}.png` : `${document.id}-p${image.index + 1}.png`;
     await writeFile(join(request.outDir, 'images', file), image.png);
-    // The dataset's own words, else what serving would read: the PDF text layer, else OCR.
-    const chosen = given ? undefined : chooseWords(image, undefined);
-    sources.add(given ? 'client' : chosen!.source);
-    const words = given ?? (chosen?.source === 'text-layer' ? layoutWords(chosen.words) : layoutWords(await recognizer.recognize(image)));
+    let words = given;
+    if (!words) {
+      // No words in the dataset: what serving would read, the PDF text layer, else OCR.
+      const chosen = chooseWords(image, undefined);
+      ocrUsed ||= chosen.source === 'ocr';
+      words = layoutWords(chosen.source === 'ocr' ? await recognizer.recognize(image) : chosen.words);
+    }
     pages.push({ image: `images/${file}`, width: image.width, height: image.height, words });
   }
   if (request.task === 'extract' && pages[0].words.length === 0) {
@@ -152,7 +155,7 @@ async function storeDocument(
   return {
     id: document.id,
     pages,
-    wordsFrom: document.words ? 'dataset' : sources.has('ocr') ? 'ocr' : 'text-layer',
+    wordsFrom: document.words ? 'dataset' : ocrUsed ? 'ocr' : 'text-layer',
     ...(document.classLabel !== undefined ? { classLabel: labels.indexOf(document.classLabel) } : {}),
     ...(document.questions ? { questions: document.questions } : {}),
   };

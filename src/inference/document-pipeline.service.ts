@@ -69,7 +69,6 @@ export interface OutputSpec {
   lastDim?: number;
 }
 
-
 export const elapsedMs = (start: number) => Math.round((performance.now() - start) * 10) / 10;
 
 /** Estimated heap bytes of cached words: text plus a box and a few numbers each. */

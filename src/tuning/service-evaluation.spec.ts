@@ -86,7 +86,8 @@ describe('scoreOnHeldOut', () => {
         ],
       },
     ];
-    const answer = (text: string, confidence: number, noAnswer: boolean) => ({ topK: [{ answer: text }], confidence, noAnswerConfidence: 0.01, noAnswer });
+    // As AskService answers: `answer` null when it says "no answer", the best candidate still in topK.
+    const answer = (text: string, confidence: number, noAnswer: boolean) => ({ answer: noAnswer ? null : text, topK: [{ answer: text }], confidence, noAnswerConfidence: 0.01, noAnswer });
     const runners: TaskRunners = {
       extract: { extractDocument: unused },
       classify: { classifyDocument: unused },

@@ -107,9 +107,22 @@ async function scoreClassify(runners: TaskRunners, model: RegisteredModel, split
 }
 
 /**
- * Every question of every held-out document asked as /v1/ask answers it (at the service's default `minScore`),
- * one at a time: a question over this model's length limit is scored as "no answer" rather than ending the report.
+ * One question as /v1/ask answers it: the answer at `minScore` ('' = none) and, for the threshold sweep, the one
+ * at threshold 0 with its confidence. A question the model refuses (over its length limit) is "no answer".
  */
+async function askOne(runners: TaskRunners, model: RegisteredModel, document: PreparedDocument, question: string, minScore: number) {
+  try {
+    const [answer] = await runners.ask.askDocument(model, document, { questions: [question], topK: 1, minScore }, newTimings());
+    // At threshold 0 the service still says "no answer" when that is likelier than the best span.
+    const atZero = answer.topK[0] && answer.noAnswerConfidence <= answer.confidence ? answer.topK[0].answer : '';
+    return { answer: answer.answer ?? '', atZero, confidence: answer.confidence };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { answer: '', atZero: '', confidence: 0 };
+  }
+}
+
+/** Every question of every held-out document, asked one at a time at the service's default `minScore`. */
 async function scoreAsk(runners: TaskRunners, model: RegisteredModel, split: HeldOutSplit, minScore: number): Promise<AskScores> {
   const predictions: string[] = [];
   const scored: ScoredAnswer[] = [];
@@ -117,18 +130,9 @@ async function scoreAsk(runners: TaskRunners, model: RegisteredModel, split: Hel
     if (!document.questions?.length) continue;
     const prepared = await preparedDocument(split, document);
     for (const question of document.questions) {
-      let best: { answer: string; confidence: number; noAnswer: boolean } = { answer: '', confidence: 0, noAnswer: true };
-      try {
-        const [answer] = await runners.ask.askDocument(model, prepared, { questions: [question.question], topK: 1, minScore }, newTimings());
-        // At threshold 0 the service still says "no answer" when that is likelier than the best span.
-        const atZero = answer.topK[0] && answer.noAnswerConfidence <= answer.confidence ? answer.topK[0].answer : '';
-        best = { answer: atZero, confidence: answer.confidence, noAnswer: answer.noAnswer };
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-      }
-      predictions.push(best.noAnswer ? '' : best.answer);
-      // thresholdSweep takes the answer at threshold 0 and its confidence.
-      scored.push({ predicted: best.answer, confidence: best.confidence, answers: question.answers });
+      const { answer, atZero, confidence } = await askOne(runners, model, prepared, question.question, minScore);
+      predictions.push(answer);
+      scored.push({ predicted: atZero, confidence, answers: question.answers });
     }
   }
   return { ...qaScores(predictions, scored.map((answer) => answer.answers)), minScore, thresholds: thresholdSweep(scored, SWEPT_THRESHOLDS) };

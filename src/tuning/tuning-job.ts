@@ -38,6 +38,9 @@ export type AlignmentSpec = { preset: string } | { weights: Partial<Record<LossT
 export const SCHEDULES = ['full', 'quick'] as const;
 export type Schedule = (typeof SCHEDULES)[number];
 
+/** A job's schedule; jobs created before schedules existed trained the full one. */
+export const jobSchedule = (spec: Pick<TuningJobSpec, 'schedule'>): Schedule => spec.schedule ?? 'full';
+
 /** Where training starts: the base bundle's own weights (warm), or the preset's initialisation (cold). */
 export const STARTS = ['warm', 'cold'] as const;
 export type Start = (typeof STARTS)[number];

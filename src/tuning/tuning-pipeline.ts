@@ -14,7 +14,7 @@ import { coldStartTokenizerProblem, exportArgs, preparationOptions, PreparationO
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
 import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine } from './training-log';
 import { TuningBaseBundle, TuningDatasets, TuningRegistry } from './tuning-ports';
-import { isTerminal, JobStage, TuningJob, TuningJobSpec, TuningTask } from './tuning-job';
+import { isTerminal, JobStage, jobSchedule, TuningJob, TuningJobSpec } from './tuning-job';
 
 /** Why a running job was stopped from outside: a client's cancel, or this process shutting down. */
 export type StopReason = 'cancel' | 'shutdown';
@@ -158,7 +158,7 @@ export class TuningPipeline {
       preparedDir,
       runDir,
       preset: spec.preset,
-      schedule: spec.schedule ?? 'full',
+      schedule: jobSchedule(spec),
       hyperparameters: spec.hyperparameters,
       alignment: spec.alignment,
       layoutlmv3Dir: base.layoutlmv3Dir,
@@ -185,7 +185,7 @@ export class TuningPipeline {
   /** This machine's measured speed for the preset: the next job's estimate uses it. */
   private async recordSpeed(jobId: string, spec: TuningJobSpec): Promise<void> {
     const { samplesPerSec } = await this.progressOf(jobId);
-    if (samplesPerSec) await this.store.recordSpeed(speedKey(spec.preset, spec.schedule ?? 'full'), { secondsPerSample: 1 / samplesPerSec, jobId, measuredAt: new Date().toISOString() });
+    if (samplesPerSec) await this.store.recordSpeed(speedKey(spec.preset, jobSchedule(spec)), { secondsPerSample: 1 / samplesPerSec, jobId, measuredAt: new Date().toISOString() });
   }
 
   private isPublished(spec: TuningJobSpec, modelId: string): boolean {

@@ -14,7 +14,7 @@ import { INITIAL_PROGRESS } from './training-log';
 import { readLogTail, resolveBase, StopReason, TuningPipeline } from './tuning-pipeline';
 import { TaskRunners } from './service-evaluation';
 import { TUNING_DATASETS, TUNING_REGISTRY, TUNING_RUNNERS, TuningDatasets, TuningRegistry } from './tuning-ports';
-import { isTerminal, TuningJob, TuningJobSpec } from './tuning-job';
+import { isTerminal, jobSchedule, TuningJob, TuningJobSpec } from './tuning-job';
 
 /**
  * Tuning jobs: accepts them (validated against the datasets and the registry), queues them, runs them through
@@ -95,7 +95,7 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
     // a LayoutLMv3 directory is its own start.
     spec = { ...spec, baseModel: base.bundle?.id ?? spec.baseModel, start: base.layoutlmv3Dir ? 'cold' : spec.start };
     const windows = await this.datasets.countTrainingWindows(spec.datasetId, base.tokenizerPath, base.preparation);
-    const schedule = spec.schedule ?? 'full';
+    const schedule = jobSchedule(spec);
     const measured = (await this.store.speeds())[speedKey(spec.preset, schedule)];
     const estimate = estimateDuration(windows, spec.preset, schedule, spec.hyperparameters, measured);
     if (this.config.tuningMaxSeconds > 0 && estimate.seconds > this.config.tuningMaxSeconds) {
