@@ -87,20 +87,7 @@ export class DocumentPipeline {
 
   /** Decodes the document (selected pages) and gets each page's words; `timings.cacheHit` turns false on any miss. */
   async prepare(input: DocumentInput, timings: PipelineTimings): Promise<PreparedDocument> {
-    const hash = contentHash(input.document);
-    const decodeStarted = performance.now();
-    const selector = input.pages?.trim() || undefined;
-    const decoded = await this.cache.getOrCompute(
-      `pages:${hash}:${selector ?? '*'}`,
-      () => this.documents.decode(input.document, { pages: selector }),
-      pagesBytes,
-    );
-    if (!decoded.hit) {
-      timings.decodeMs += elapsedMs(decodeStarted);
-      timings.cacheHit = false;
-    }
-    const images = decoded.value;
-
+    const { hash, selector, images } = await this.decodePages(input, timings);
     const clientWords = input.words === undefined ? undefined : await this.clientWords(input.words, input.document, hash, selector, images);
     const pages: PreparedPage[] = [];
     // One page at a time: the OCR pool's queue is shared with every other request.
@@ -110,6 +97,26 @@ export class DocumentPipeline {
       pages.push(page);
     }
     return { contentHash: hash, pages };
+  }
+
+  /**
+   * The selected pages as the models see them (the page cache keeps them, so a following request on the same
+   * document skips decoding).
+   */
+  async decodePages(input: Pick<DocumentInput, 'document' | 'pages'>, timings: PipelineTimings): Promise<{ hash: string; selector?: string; images: PageImage[] }> {
+    const hash = contentHash(input.document);
+    const started = performance.now();
+    const selector = input.pages?.trim() || undefined;
+    const decoded = await this.cache.getOrCompute(
+      `pages:${hash}:${selector ?? '*'}`,
+      () => this.documents.decode(input.document, { pages: selector }),
+      pagesBytes,
+    );
+    if (!decoded.hit) {
+      timings.decodeMs += elapsedMs(started);
+      timings.cacheHit = false;
+    }
+    return { hash, selector, images: decoded.value };
   }
 
   /**

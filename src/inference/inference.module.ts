@@ -12,11 +12,12 @@ import { ClassifyService } from './classify.service';
 import { DocumentPipeline } from './document-pipeline.service';
 import { ExtractController } from './extract.controller';
 import { ExtractService } from './extract.service';
+import { PagesController } from './pages.controller';
 
-/** The public inference endpoints and the page preparation (with its reuse cache) they share. */
+/** The public inference endpoints (and the rendered pages they answer about) and the page preparation (with its reuse cache) they share. */
 @Module({
   imports: [DocumentsModule, OcrModule, ModelModule, RegistryModule],
-  controllers: [ExtractController, ClassifyController, AskController],
+  controllers: [ExtractController, ClassifyController, AskController, PagesController],
   providers: [
     {
       provide: PageCache,
