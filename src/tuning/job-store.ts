@@ -31,6 +31,11 @@ export class JobStore {
     return join(this.jobDir(id), 'train.log');
   }
 
+  /** The trainer's run directory (checkpoints, and log.jsonl: the step-by-step progress). */
+  runDir(id: string): string {
+    return join(this.jobDir(id), 'run');
+  }
+
   /** The latest measured training speed per preset and schedule on this machine (duration-estimate.ts, speedKey). */
   async speeds(): Promise<Partial<Record<string, MeasuredSpeed>>> {
     return (await readJsonIfExists<Partial<Record<string, MeasuredSpeed>>>(join(this.root, SPEEDS_FILE))) ?? {};

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine, TrainingLogEvent } from './training-log';
+import { applyTrainingEvent, curvePoints, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine, TrainingLogEvent } from './training-log';
 
 const stepLine = (step: number, terms: Record<string, number>) =>
   JSON.stringify({ event: 'step', epoch: 1, step, totalSteps: 8, lr: 0.001, samplesPerSec: 3, terms, etaSeconds: 12.5 });
@@ -59,5 +59,31 @@ describe('applyTrainingEvent', () => {
     progress = applyTrainingEvent(progress, { event: 'done', step: 8, metrics: { f1: 0.3 } });
     assert.deepEqual(progress.evaluation, { f1: 0.3 });
     assert.equal(progress.etaSeconds, 0);
+  });
+});
+
+describe('curvePoints', () => {
+  const step = (n: number, task: number) => JSON.stringify({ event: 'step', epoch: 0, step: n, totalSteps: 100, lr: 0.001 * n, terms: { task } });
+
+  it('reads every step with its learning rate and terms, skipping other events and junk', () => {
+    const text = [step(1, 2.5), '{"event":"eval","step":1}', 'garbage', step(2, 2.0), ''].join('\n');
+    assert.deepEqual(curvePoints(text, 10), [
+      { step: 1, epoch: 0, lr: 0.001, terms: { task: 2.5 } },
+      { step: 2, epoch: 0, lr: 0.002, terms: { task: 2.0 } },
+    ]);
+  });
+
+  it('keeps the later line when a resumed run logs steps again', () => {
+    const text = [step(1, 3), step(2, 2), step(3, 1), step(2, 2.2), step(3, 1.1)].join('\n');
+    assert.deepEqual(curvePoints(text, 10).map((point) => [point.step, point.terms.task]), [[1, 3], [2, 2.2], [3, 1.1]]);
+  });
+
+  it('thins a long run evenly to the limit and keeps the last step', () => {
+    const text = Array.from({ length: 1000 }, (_, index) => step(index + 1, 1)).join('\n');
+    const points = curvePoints(text, 100);
+    assert.equal(points.length, 100);
+    assert.equal(points[0].step, 1);
+    assert.equal(points.at(-1)?.step, 1000);
+    assert.ok(points.every((point, index) => index === 0 || point.step > points[index - 1].step));
   });
 });

@@ -24,6 +24,9 @@ export type TrainingLogEvent =
   | { event: 'eval'; epoch: number; step: number; metrics: Record<string, unknown> }
   | { event: 'done'; step: number; metrics: Record<string, unknown>; samplesPerSec?: number };
 
+/** The file in a run directory the trainer appends its events to. */
+export const TRAINING_LOG = 'log.jsonl';
+
 export const INITIAL_PROGRESS: TrainingProgress = Object.freeze({ percent: 0, epoch: 0, step: 0, totalSteps: 0, terms: {} });
 
 /** Lines of a file read in chunks: a chunk may end mid-line, so the remainder waits for the next chunk. */
@@ -98,4 +101,31 @@ export function applyTrainingEvent(progress: TrainingProgress, event: TrainingLo
         ...(event.samplesPerSec ? { samplesPerSec: event.samplesPerSec } : {}),
       };
   }
+}
+
+/** One optimiser step of a run, as a point of its loss and learning-rate curves. */
+export interface CurvePoint {
+  step: number;
+  epoch: number;
+  lr?: number;
+  terms: Record<string, number>;
+}
+
+/**
+ * The step events of a training log as curve points, thinned evenly to at most `maxPoints` (the last step always
+ * kept), so a client that (re)connects draws the whole run so far and then appends what the job stream brings.
+ */
+export function curvePoints(text: string, maxPoints: number): CurvePoint[] {
+  const steps: CurvePoint[] = [];
+  for (const line of text.split('\n')) {
+    const event = line.trim() ? parseTrainingLogLine(line) : undefined;
+    if (event?.event !== 'step') continue;
+    // A resumed run logs its steps again from the checkpoint: the later line wins.
+    while (steps.length > 0 && steps[steps.length - 1].step >= event.step) steps.pop();
+    steps.push({ step: event.step, epoch: event.epoch, ...(event.lr === undefined ? {} : { lr: event.lr }), terms: event.terms });
+  }
+  if (steps.length <= maxPoints) return steps;
+  const stride = steps.length / maxPoints;
+  const thinned = Array.from({ length: maxPoints - 1 }, (_, index) => steps[Math.floor(index * stride)]);
+  return [...thinned, steps[steps.length - 1]];
 }

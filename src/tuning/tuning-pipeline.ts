@@ -12,7 +12,7 @@ import { speedKey } from './duration-estimate';
 import { JobStore } from './job-store';
 import { coldStartTokenizerProblem, exportArgs, preparationOptions, PreparationOptions, trainArgs, warmStartProblem } from './trainer-args';
 import { killOrphanedTrainer, startTrainerProcess, stopTrainerProcess, TrainerProcess } from './trainer-runner';
-import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine } from './training-log';
+import { applyTrainingEvent, INITIAL_PROGRESS, LineSplitter, parseTrainingLogLine, TRAINING_LOG } from './training-log';
 import { TuningBaseBundle, TuningDatasets, TuningRegistry } from './tuning-ports';
 import { isTerminal, JobStage, jobSchedule, TuningJob, TuningJobSpec } from './tuning-job';
 
@@ -139,7 +139,7 @@ export class TuningPipeline {
   private async runStages(jobId: string, spec: TuningJobSpec, stop: AbortSignal): Promise<string> {
     const jobDir = this.store.jobDir(jobId);
     const preparedDir = join(jobDir, 'prepared');
-    const runDir = join(jobDir, 'run');
+    const runDir = this.store.runDir(jobId);
     const bundleDir = join(jobDir, 'bundle');
     const modelId = `tuned-${spec.task}-${spec.preset}-${jobId.slice(3)}`;
     const base = await resolveBase(spec, this.registry);
@@ -165,7 +165,7 @@ export class TuningPipeline {
       initBundle: base.initBundle,
       resume,
     });
-    await this.runTrainerStep(jobId, 'train', args, stop, join(runDir, 'log.jsonl'));
+    await this.runTrainerStep(jobId, 'train', args, stop, join(runDir, TRAINING_LOG));
     await this.recordSpeed(jobId, spec);
 
     await this.enterStage(jobId, 'exporting', stop);

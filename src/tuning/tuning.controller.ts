@@ -7,12 +7,15 @@ import { formatSse, jobEvents } from './job-events';
 import { CreateTuningJobDto, toSpec } from './tuning.dto';
 import { TuningService } from './tuning.service';
 import { TuningJob } from './tuning-job';
+import type { CurvePoint } from './training-log';
 
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 const SSE_POLL_MS = 500;
 const SSE_HEARTBEAT_MS = 15_000;
 const DEFAULT_LOG_LINES = 200;
 const MAX_LOG_LINES = 10_000;
+const DEFAULT_CURVE_POINTS = 500;
+const MAX_CURVE_POINTS = 5_000;
 
 @ApiTags('admin: tuning')
 @ApiBearerAuth()
@@ -76,6 +79,17 @@ export class TuningController {
     }
     void reply.header('content-type', 'text/plain; charset=utf-8');
     return this.tuning.logs(id, lines);
+  }
+
+  @Get(':id/curves')
+  @ApiOperation({ summary: 'Loss terms and learning rate per step so far, thinned to at most `points`; the SSE stream brings the latest values after' })
+  @ApiQuery({ name: 'points', required: false, description: `Most points returned (default ${DEFAULT_CURVE_POINTS})` })
+  async curves(@Param('id') id: string, @Query('points') points: string | undefined): Promise<{ points: CurvePoint[] }> {
+    const maxPoints = points === undefined ? DEFAULT_CURVE_POINTS : Number(points);
+    if (!Number.isInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_CURVE_POINTS) {
+      throw new DomainError('VALIDATION_FAILED', `points must be an integer in [2, ${MAX_CURVE_POINTS}]`);
+    }
+    return { points: await this.tuning.curves(id, maxPoints) };
   }
 
   @Post(':id/cancel')

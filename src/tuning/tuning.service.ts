@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DomainError } from '../common/domain-error';
@@ -10,7 +10,7 @@ import { InProcessJobQueue, JobQueue } from './job-queue';
 import { estimateDuration, formatDuration, speedKey } from './duration-estimate';
 import { JobStore } from './job-store';
 import { killOrphanedTrainer } from './trainer-runner';
-import { INITIAL_PROGRESS } from './training-log';
+import { curvePoints, CurvePoint, INITIAL_PROGRESS, TRAINING_LOG } from './training-log';
 import { readLogTail, resolveBase, StopReason, TuningPipeline } from './tuning-pipeline';
 import { TaskRunners } from './service-evaluation';
 import { TUNING_DATASETS, TUNING_REGISTRY, TUNING_RUNNERS, TuningDatasets, TuningRegistry } from './tuning-ports';
@@ -155,6 +155,13 @@ export class TuningService implements OnApplicationBootstrap, BeforeApplicationS
   async logs(id: string, tailLines: number): Promise<string> {
     await this.get(id);
     return readLogTail(this.store.logPath(id), tailLines);
+  }
+
+  /** The run's loss terms and learning rate per step so far ([] before training starts). */
+  async curves(id: string, maxPoints: number): Promise<CurvePoint[]> {
+    await this.get(id);
+    const text = await readFile(join(this.store.runDir(id), TRAINING_LOG), 'utf8').catch(() => '');
+    return curvePoints(text, maxPoints);
   }
 
   private async runJob(jobId: string): Promise<void> {

@@ -87,6 +87,21 @@ describe('admin tuning jobs', () => {
     assert.equal(listed.models.find((m) => m.id === job.modelId)?.metrics.f1, evaluation.tuned.f1);
   });
 
+  it('serves the curves of every step: each loss term and the learning rate', async () => {
+    const response = await admin('GET', `/admin/tuning-jobs/${job.id}/curves`);
+    assert.equal(response.statusCode, 200, response.body);
+    const { points } = response.json() as { points: Array<{ step: number; lr: number; terms: Record<string, number> }> };
+    assert.deepEqual(points.map((point) => point.step), [1, 2, 3]);
+    for (const point of points) {
+      assert.equal(typeof point.lr, 'number');
+      for (const term of ['task', 'ditc', 'imc', 'glitc', 'pita', 'total']) assert.equal(typeof point.terms[term], 'number', term);
+    }
+    assert.deepEqual(points.at(-1)?.terms, job.progress.terms, 'the last point is the job’s latest progress');
+    assert.equal(((await admin('GET', `/admin/tuning-jobs/${job.id}/curves?points=2`)).json() as { points: unknown[] }).points.length, 2);
+    assertError(await admin('GET', `/admin/tuning-jobs/${job.id}/curves?points=1`), 400, 'VALIDATION_FAILED');
+    assertError(await admin('GET', '/admin/tuning-jobs/tj-00000000-missing/curves'), 404, 'JOB_NOT_FOUND');
+  });
+
   it('serves the tuned model once activated, and rolls back', async () => {
     const document = (await renderFormPng(FORM_LINES)).toString('base64');
     const extract = async () => {
