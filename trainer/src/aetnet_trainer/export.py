@@ -53,7 +53,9 @@ JOINT_HEAD_OUTPUTS = {"extract": {"logits": "token_logits"},
 PER_WINDOW_OUTPUTS = {"class_logits"}  # one row per window; every other output has one per token
 IMAGE_ENCODER_FILE = "image_encoder.onnx"
 MAX_QUESTION_TOKENS = 64
-FP32_TOLERANCE = 1e-4
+# Exports that are wrong (a missing input, a traced branch) differ by 1e-2 and more; fp32 kernels alone differ by a
+# few 1e-4 on a tuned mpnet6 (3.0e-4 and 3.4e-4 measured on two warm quick tunes of 24 invoices, refused at 1e-4).
+FP32_TOLERANCE = 1e-3
 # fp16 weights carry ~3 significant digits; logits of a few units then differ by up to a few 1e-3.
 FP16_STORAGE_TOLERANCE = 1e-2
 FP16_MIN_ELEMENTS = 16  # small tensors (scalars such as the mask constant) stay fp32
