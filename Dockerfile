@@ -17,7 +17,7 @@ RUN if [ "$AETNET_TARGET" = "cuda" ]; then export ONNXRUNTIME_NODE_INSTALL=cuda1
 COPY tsconfig.json nest-cli.json ./
 COPY src ./src
 COPY test ./test
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
 # ---- runtime -------------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime

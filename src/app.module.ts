@@ -9,6 +9,7 @@ import { InferenceModule } from './inference/inference.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OcrModule } from './ocr/ocr.module';
 import { RegistryModule } from './registry/registry.module';
+import { StudioModule } from './studio/studio.module';
 import { TuningModule } from './tuning/tuning.module';
 
 @Module({})
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: Readonly<AppConfig>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), MetricsModule, DocumentsModule, OcrModule, RegistryModule, InferenceModule, HealthModule, AuthModule, DatasetsModule, TuningModule],
+      imports: [ConfigModule.forRoot(config), MetricsModule, DocumentsModule, OcrModule, RegistryModule, InferenceModule, HealthModule, AuthModule, DatasetsModule, TuningModule, StudioModule],
     };
   }
 }

@@ -206,6 +206,10 @@ export class AppConfig {
 
   @IsString()
   jobQueueName = 'aetnet-tuning';
+
+  /** The built Studio web page (`npm run build` writes it; GET /studio serves it). */
+  @IsString()
+  studioDir = resolve(__dirname, '..', '..', '..', 'dist', 'studio-web');
 }
 
 const ENV_KEYS: Record<string, keyof AppConfig> = {
@@ -259,6 +263,7 @@ const ENV_KEYS: Record<string, keyof AppConfig> = {
   AETNET_TUNING_MAX_SECONDS: 'tuningMaxSeconds',
   REDIS_URL: 'redisUrl',
   AETNET_JOB_QUEUE: 'jobQueueName',
+  AETNET_STUDIO_DIR: 'studioDir',
 };
 
 export class ConfigError extends Error {}
