@@ -4,6 +4,7 @@ import { AppConfig, loadAppConfig } from '../config/app-config';
 import { classifyEvaluation } from '../evaluation/classify-evaluation';
 import { EvalArgs, EvalDataset, parseEvalArgs } from '../evaluation/cli-args';
 import { evaluateFunsdEntities } from '../evaluation/funsd-evaluation';
+import { evaluateFunsdLinks } from '../evaluation/funsd-links-evaluation';
 import { evaluateFunsdOcr } from '../evaluation/ocr-evaluation';
 import { EvaluationReport, evaluateFunsdQa, evaluateQaManifest } from '../evaluation/qa-evaluation';
 import { OcrEngineName } from '../ocr/ocr-engine';
@@ -18,6 +19,7 @@ const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 const EVALUATIONS: Record<EvalDataset, (args: EvalArgs, config: Readonly<AppConfig>, log: (line: string) => void) => Promise<EvaluationReport>> = {
   funsd: evaluateFunsdEntities,
+  'funsd-links': evaluateFunsdLinks,
   'funsd-qa': evaluateFunsdQa,
   'funsd-ocr': evaluateFunsdOcr,
   classify: classifyEvaluation,

@@ -60,6 +60,26 @@ describe('planFunsd', () => {
   });
 });
 
+describe('FUNSD links in the report', () => {
+  it('names a link to a missing entity by file, field and id, and sums links between labels that cannot pair', () => {
+    const annotation = JSON.stringify({
+      form: [
+        { id: 0, label: 'header', words: [{ text: 'FORM', box: [0, 0, 40, 10] }], linking: [[0, 1]] },
+        { id: 1, label: 'question', words: [{ text: 'Name:', box: [0, 20, 40, 30] }], linking: [[0, 1], [1, 7]] },
+      ],
+    });
+    const plan = planFunsd(['images/f.png', 'annotations/f.json'], new Map([['annotations/f.json', annotation]]));
+    assert.equal(plan.documents.length, 1, 'the document is still used for its entities');
+    assert.deepEqual(
+      plan.problems.map((p) => [p.file, p.field, p.severity, p.message]),
+      [
+        ['annotations/f.json', 'form[1].linking', 'warning', 'link [1, 7] names entity 7, which the annotation lacks: not used'],
+        ['annotations/f.json', 'linking', 'warning', 'links between labels that do not pair as key → value (QUESTION → ANSWER): HEADER→QUESTION ×1; not used as pairs'],
+      ],
+    );
+  });
+});
+
 describe('planFolders', () => {
   it('labels images by their folder', () => {
     const plan = planFolders(['invoice/a.png', 'letter/b.jpg', 'notes.txt']);

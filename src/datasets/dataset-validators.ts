@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
-import { FunsdFormatError, parseFunsdForm } from '../datasets/funsd-reader';
+import { funsdGoldLinks } from '../datasets/funsd-links';
+import { FunsdForm, FunsdFormatError, parseFunsdForm } from '../datasets/funsd-reader';
 import { isBlankWord, LayoutWord } from '../layout';
 import { entityCounts, labelSetProblems, WordTag, wordTag } from './entity-labels';
 import { DatasetProblem, DatasetQuestion, DatasetTask, DocumentPlan, PlannedDocument, SplitName } from './dataset-types';
@@ -19,6 +20,7 @@ const error = (file: string, field: string | undefined, message: string): Datase
 /** A refused entity-label name: the upload answers 400 INVALID_LABEL (not 422) when any problem is one. */
 const labelError = (file: string, field: string, message: string): DatasetProblem => ({ ...error(file, field, message), code: 'INVALID_LABEL' });
 const warning = (file: string, message: string): DatasetProblem => ({ file, message, severity: 'warning' });
+const fieldWarning = (file: string, field: string, message: string): DatasetProblem => ({ file, field, message, severity: 'warning' });
 
 export function isImagePath(path: string): boolean {
   return IMAGE_EXTENSIONS.has(extname(path).toLowerCase());
@@ -91,7 +93,9 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
     const json = parseJson(texts.get(annotation.path) ?? '', annotation.path, problems);
     if (json === undefined) continue;
     try {
-      const { words, tags } = parseFunsdForm(json, annotation.path);
+      const form = parseFunsdForm(json, annotation.path);
+      const { words, tags } = form;
+      problems.push(...linkProblems(form, annotation.path));
       documents.push({ id: documentId(annotation.stem, taken), imagePath, words, wordTags: tags, ...(annotation.split ? { split: annotation.split } : {}) });
     } catch (cause) {
       if (!(cause instanceof FunsdFormatError)) throw cause;
@@ -102,6 +106,20 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
   }
   for (const orphan of images.values()) problems.push(warning(orphan, 'ignored: no annotation for this image'));
   return { documents, problems };
+}
+
+/** Links that cannot be key → value pairs (docs/tuning.md): named by file, field and id, and not trained on. */
+export function linkProblems(form: FunsdForm, file: string): DatasetProblem[] {
+  const { missing, unpairable } = funsdGoldLinks(form);
+  const problems = missing.map(({ entityIndex, from, to }) =>
+    fieldWarning(file, `form[${entityIndex}].linking`, `link [${from}, ${to}] names entity ${form.entities.some((entity) => entity.id === from) ? to : from}, which the annotation lacks: not used`),
+  );
+  const counts = Object.entries(unpairable);
+  if (counts.length > 0) {
+    const listed = counts.map(([pair, count]) => `${pair} ×${count}`).join(', ');
+    problems.push(fieldWarning(file, 'linking', `links between labels that do not pair as key → value (QUESTION → ANSWER): ${listed}; not used as pairs`));
+  }
+  return problems;
 }
 
 /** Folders: <class>/<image> → classify documents labelled by their folder. */

@@ -6,7 +6,7 @@ import { OCR_ENGINES, OcrEngineName } from '../ocr/ocr-engine';
 export class UsageError extends Error {}
 
 export const EVAL_USAGE =
-  'usage: eval --dataset funsd|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--ocr-engines tesseract,ppocr] [--limit N] [--json <out.json>]\n' +
+  'usage: eval --dataset funsd|funsd-links|funsd-qa|funsd-ocr --split test|train [--funsd-dir <dir>] [--model <id>] [--mode gold|ocr|both | --ocr] [--ocr-engines tesseract,ppocr] [--limit N] [--json <out.json>]\n' +
   '       eval --dataset classify|qa --manifest <manifest.jsonl|qa.jsonl> --split test|train [--model <id>] [--mode gold|ocr | --ocr] [--limit N] [--json <out.json>]';
 export const BENCH_USAGE =
   'usage: bench [--endpoints extract,classify,ask] [--concurrency 1,4,16] [--pages N] [--requests N] [--e2e-requests N] ' +
@@ -17,7 +17,7 @@ export const MEMORY_USAGE = 'usage: memory [--endpoints extract,classify,ask] [-
 export const EVAL_MODES = ['gold', 'ocr', 'both'] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
 
-export const EVAL_DATASETS = ['funsd', 'funsd-qa', 'funsd-ocr', 'classify', 'qa'] as const;
+export const EVAL_DATASETS = ['funsd', 'funsd-links', 'funsd-qa', 'funsd-ocr', 'classify', 'qa'] as const;
 export type EvalDataset = (typeof EVAL_DATASETS)[number];
 
 export const BENCH_ENDPOINTS = ['extract', 'classify', 'ask'] as const;
@@ -89,7 +89,7 @@ export function parseEvalArgs(argv: string[], repoRoot: string): EvalArgs {
   if (needsManifest && manifest === undefined) throw new UsageError(`--dataset ${dataset} needs --manifest <${dataset === 'qa' ? 'qa' : 'manifest'}.jsonl>\n${EVAL_USAGE}`);
   if (!needsManifest && manifest !== undefined) throw new UsageError(`--manifest applies to --dataset classify and qa only`);
   if (values.ocr === true && values.mode !== undefined) throw new UsageError('give --ocr or --mode, not both');
-  const mode = values.ocr === true ? 'ocr' : ((values.mode as string | undefined) ?? (dataset === 'funsd' ? 'both' : 'gold'));
+  const mode = values.ocr === true ? 'ocr' : ((values.mode as string | undefined) ?? (dataset === 'funsd' || dataset === 'funsd-links' ? 'both' : 'gold'));
   if (!(EVAL_MODES as readonly string[]).includes(mode)) throw new UsageError(`unknown --mode '${mode}' (supported: ${EVAL_MODES.join(', ')})`);
   const json = nonEmpty(values.json as string | undefined, '--json');
   const ocrEngines = values['ocr-engines'] === undefined ? undefined : ocrEngineList(values['ocr-engines'] as string);

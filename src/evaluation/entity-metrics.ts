@@ -35,38 +35,12 @@ export class EntityCounter {
   private readonly correct = new Map<string, number>();
 
   addSpans(gold: SpanEntity[], predicted: SpanEntity[]): void {
-    const key = (e: SpanEntity) => `${e.label}|${[...e.wordIds].sort((a, b) => a - b).join(',')}`;
-    const goldKeys = new Map<string, number>();
-    for (const e of gold) goldKeys.set(key(e), (goldKeys.get(key(e)) ?? 0) + 1);
-    for (const e of predicted) {
-      const k = key(e);
-      const left = goldKeys.get(k) ?? 0;
-      if (left > 0) {
-        goldKeys.set(k, left - 1);
-        this.bump(this.correct, e.label);
-      }
-    }
+    for (const g of matchSpans(gold, predicted).values()) this.bump(this.correct, gold[g].label);
     this.count(gold, predicted);
   }
 
   addBoxes(gold: BoxEntity[], predicted: BoxEntity[], iouThreshold = 0.5): void {
-    const pairs: Array<{ g: number; p: number; iou: number }> = [];
-    gold.forEach((g, gi) =>
-      predicted.forEach((p, pi) => {
-        if (g.label !== p.label) return;
-        const iou = boxIou(g.box, p.box);
-        if (iou >= iouThreshold) pairs.push({ g: gi, p: pi, iou });
-      }),
-    );
-    pairs.sort((a, b) => b.iou - a.iou);
-    const usedGold = new Set<number>();
-    const usedPred = new Set<number>();
-    for (const { g, p } of pairs) {
-      if (usedGold.has(g) || usedPred.has(p)) continue;
-      usedGold.add(g);
-      usedPred.add(p);
-      this.bump(this.correct, gold[g].label);
-    }
+    for (const g of matchBoxes(gold, predicted, iouThreshold).values()) this.bump(this.correct, gold[g].label);
     this.count(gold, predicted);
   }
 
@@ -96,6 +70,40 @@ export class EntityCounter {
   private bump(map: Map<string, number>, label: string): void {
     map.set(label, (map.get(label) ?? 0) + 1);
   }
+}
+
+/** Predicted index → gold index, one-to-one: same label and the same word set. */
+export function matchSpans(gold: readonly SpanEntity[], predicted: readonly SpanEntity[]): Map<number, number> {
+  const key = (e: SpanEntity) => `${e.label}|${[...e.wordIds].sort((a, b) => a - b).join(',')}`;
+  const goldByKey = new Map<string, number[]>();
+  gold.forEach((e, index) => goldByKey.set(key(e), [...(goldByKey.get(key(e)) ?? []), index]));
+  const matched = new Map<number, number>();
+  predicted.forEach((e, index) => {
+    const left = goldByKey.get(key(e));
+    if (left && left.length > 0) matched.set(index, left.shift() as number);
+  });
+  return matched;
+}
+
+/** Predicted index → gold index, one-to-one: same label and box IoU ≥ threshold, best IoU first. */
+export function matchBoxes(gold: readonly BoxEntity[], predicted: readonly BoxEntity[], iouThreshold = 0.5): Map<number, number> {
+  const pairs: Array<{ g: number; p: number; iou: number }> = [];
+  gold.forEach((g, gi) =>
+    predicted.forEach((p, pi) => {
+      if (g.label !== p.label) return;
+      const iou = boxIou(g.box, p.box);
+      if (iou >= iouThreshold) pairs.push({ g: gi, p: pi, iou });
+    }),
+  );
+  pairs.sort((a, b) => b.iou - a.iou);
+  const usedGold = new Set<number>();
+  const matched = new Map<number, number>();
+  for (const { g, p } of pairs) {
+    if (usedGold.has(g) || matched.has(p)) continue;
+    usedGold.add(g);
+    matched.set(p, g);
+  }
+  return matched;
 }
 
 function score(gold: number, predicted: number, correct: number): LabelScore {

@@ -17,6 +17,8 @@ export interface ExtractPage {
   width: number;
   height: number;
   entities: Array<PredictedEntity & { text: string; confidence: number }>;
+  pairs: Array<{ keyIndex: number; valueIndex: number | null; confidence: number | null }>;
+  pairsFrom: string;
   words: Array<{ text: string; box: [number, number, number, number] }>;
   timings: { ocrMs: number; modelMs: number };
 }

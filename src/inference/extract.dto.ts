@@ -26,6 +26,23 @@ export class ExtractEntityDto {
   words: number[];
 }
 
+export class KeyValuePairDto {
+  @ApiProperty({ example: 3, description: 'Index of the key in the page’s `entities`' })
+  keyIndex: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 4, description: 'Index of the value in `entities`; null for a key without a value' })
+  valueIndex: number | null;
+
+  @ApiProperty({ type: ExtractEntityDto, description: 'The key entity (a QUESTION), as in `entities`' })
+  key: ExtractEntityDto;
+
+  @ApiProperty({ type: ExtractEntityDto, nullable: true, description: 'The value entity (an ANSWER), as in `entities`; null when the key has none' })
+  value: ExtractEntityDto | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 0.91, description: 'Probability of the link (model pairs); null for geometric pairs and lone keys' })
+  confidence: number | null;
+}
+
 export class ExtractWordDto {
   @ApiProperty({ example: 'Date' })
   text: string;
@@ -57,6 +74,12 @@ export class ExtractPageDto {
 
   @ApiProperty({ type: [ExtractEntityDto] })
   entities: ExtractEntityDto[];
+
+  @ApiProperty({ type: [KeyValuePairDto], description: 'Which answer belongs to which question; every key without a value too (keys are QUESTION entities, values ANSWER)' })
+  pairs: KeyValuePairDto[];
+
+  @ApiProperty({ enum: ['geometric'], description: 'How the pairs were made: `geometric` = each question takes the nearest answer to its right on its line, else below' })
+  pairsFrom: 'geometric';
 
   @ApiProperty({ type: [ExtractWordDto] })
   words: ExtractWordDto[];

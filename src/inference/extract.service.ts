@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { decodeBio } from '../heads/bio-decode';
+import { geometricPairs } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage } from '../layout';
@@ -53,11 +54,20 @@ export class ExtractService {
       label: predictions[i].label,
       confidence: predictions[i].confidence,
     }));
+    const entities = decodeBio(labelled);
     return {
       page: page.image.index + 1,
       width: page.image.width,
       height: page.image.height,
-      entities: decodeBio(labelled),
+      entities,
+      pairs: geometricPairs(entities).map((pair) => ({
+        keyIndex: pair.key,
+        valueIndex: pair.value,
+        key: entities[pair.key],
+        value: pair.value === null ? null : entities[pair.value],
+        confidence: pair.confidence,
+      })),
+      pairsFrom: 'geometric',
       words: labelled,
       timings: { ocrMs: page.ocrMs, modelMs },
     };

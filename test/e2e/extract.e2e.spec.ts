@@ -19,6 +19,8 @@ interface ExtractBody {
     height: number;
     entities: Array<{ label: string; text: string; confidence: number; box: number[]; words: number[] }>;
     words: Array<{ text: string; box: number[]; label: string; confidence: number }>;
+    pairs: Array<{ keyIndex: number; valueIndex: number | null; key: object; value: object | null; confidence: number | null }>;
+    pairsFrom: string;
     timings: { ocrMs: number; modelMs: number };
   }>;
   timings: { totalMs: number };
@@ -44,6 +46,21 @@ function assertPageShape(page: ExtractBody['pages'][number]) {
     assert.equal(entity.text, entity.words.map((i) => page.words[i].text).join(' '));
     assert.ok(entity.confidence >= 0 && entity.confidence <= 1);
   }
+  // Pairs: a QUESTION key with an ANSWER value (or none), embedded as in `entities`; every question is listed.
+  assert.equal(page.pairsFrom, 'geometric');
+  for (const pair of page.pairs) {
+    assert.deepEqual(pair.key, page.entities[pair.keyIndex]);
+    assert.equal(page.entities[pair.keyIndex].label, 'QUESTION');
+    if (pair.valueIndex === null) assert.equal(pair.value, null);
+    else {
+      assert.deepEqual(pair.value, page.entities[pair.valueIndex]);
+      assert.equal(page.entities[pair.valueIndex].label, 'ANSWER');
+    }
+  }
+  const keys = new Set(page.pairs.map((pair) => pair.keyIndex));
+  page.entities.forEach((entity, index) => assert.equal(keys.has(index), entity.label === 'QUESTION', `entity ${index} (${entity.label})`));
+  const values = page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [pair.valueIndex]));
+  assert.equal(new Set(values).size, values.length, 'an answer belongs to one question');
 }
 
 describe('POST /v1/extract (real OCR, real tiny bundle)', () => {

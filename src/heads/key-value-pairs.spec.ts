@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodePairs, geometricDistance, geometricPairs, PairableEntity } from './key-value-pairs';
+
+const q = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'QUESTION', box: [x0, y0, x1, y1] });
+const a = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'ANSWER', box: [x0, y0, x1, y1] });
+
+describe('geometric key-value pairs', () => {
+  it('pairs a key with the value on its line to the right, else the one below', () => {
+    const entities = [q(10, 10, 60, 30), a(70, 12, 150, 28), q(10, 50, 80, 70), a(12, 80, 90, 100)];
+    assert.deepEqual(geometricPairs(entities), [
+      { key: 0, value: 1, confidence: null },
+      { key: 2, value: 3, confidence: null },
+    ]);
+  });
+
+  it('gives each value to its nearest key and lists a key left without one', () => {
+    // Two keys on one line: the value right after the second belongs to it, not to the first.
+    const entities = [q(10, 10, 60, 30), q(200, 10, 260, 30), a(270, 10, 330, 30), { label: 'HEADER', box: [0, 0, 5, 5] } as PairableEntity];
+    assert.deepEqual(geometricPairs(entities), [
+      { key: 0, value: null, confidence: null },
+      { key: 1, value: 2, confidence: null },
+    ]);
+  });
+
+  it('ignores values to the left, above, or beside but not overlapping below', () => {
+    const key: [number, number, number, number] = [100, 100, 160, 120];
+    assert.equal(geometricDistance(key, [10, 100, 90, 120]), undefined, 'left');
+    assert.equal(geometricDistance(key, [100, 40, 160, 60]), undefined, 'above');
+    assert.equal(geometricDistance(key, [300, 200, 360, 220]), undefined, 'below, far to the right');
+    assert.equal(geometricDistance(key, [170, 101, 200, 119]), 10);
+    assert.equal(geometricDistance(key, [110, 130, 150, 150]), 20);
+  });
+});
+
+describe('decodePairs', () => {
+  it('gives each value its most probable key above the threshold; keys may take several values', () => {
+    const entities = [q(0, 0, 1, 1), q(0, 2, 1, 3), a(0, 4, 1, 5), a(0, 6, 1, 7), a(0, 8, 1, 9)];
+    const p: Record<string, number> = { '0,2': 0.9, '1,2': 0.6, '0,3': 0.7, '1,4': 0.4 };
+    assert.deepEqual(decodePairs(entities, (key, value) => p[`${key},${value}`]), [
+      { key: 0, value: 2, confidence: 0.9 },
+      { key: 0, value: 3, confidence: 0.7 },
+      { key: 1, value: null, confidence: null },
+    ]);
+  });
+});
