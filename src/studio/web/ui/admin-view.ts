@@ -1,6 +1,6 @@
 import { CurvePoint, seriesOf, withProgress } from '../curves.js';
 import { comparisonRows, formatDuration, Problem, problemsByFile, reconnectDelayMs, terminalText } from '../job-view.js';
-import { Api, asApiError } from './api.js';
+import { Api, asApiError, reportingTo } from './api.js';
 import { drawChart } from './chart.js';
 import { byId, clear, h, showError, sleep } from './dom.js';
 
@@ -61,15 +61,6 @@ export class AdminView {
     byId('admin-panels').hidden = false;
     await Promise.all([this.refreshDatasets(), this.refreshJobs()]);
     this.renderModels();
-  }
-
-  private async guarded(errorBox: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      showError(byId(errorBox), undefined);
-    } catch (error) {
-      showError(byId(errorBox), asApiError(error));
-    }
   }
 
   // ---- datasets ----------------------------------------------------------------------------------
@@ -176,7 +167,7 @@ export class AdminView {
       hyperparameters,
       alignment: alignment === 'plain' ? { plain: true } : { preset: alignment },
     };
-    await this.guarded('job-error', async () => {
+    await reportingTo('job-error', async () => {
       const job = await this.api.post<Job>('/admin/tuning-jobs', body);
       await this.refreshJobs();
       this.follow(job.id);
@@ -308,7 +299,7 @@ export class AdminView {
   private async cancelJob(): Promise<void> {
     const id = this.followed?.id;
     if (!id) return;
-    await this.guarded('job-error', async () => {
+    await reportingTo('job-error', async () => {
       const job = await this.api.post<Job>(`/admin/tuning-jobs/${id}/cancel`);
       this.renderJob(job);
     });
@@ -335,7 +326,7 @@ export class AdminView {
   }
 
   private async modelAction(path: string): Promise<void> {
-    await this.guarded('models-error', async () => {
+    await reportingTo('models-error', async () => {
       await this.api.post(path);
       this.models = await this.api.get<ModelList>('/admin/models');
       this.renderModels();

@@ -1,6 +1,6 @@
 import { curlCommand } from '../curl-command.js';
 import { labelColors } from '../label-colors.js';
-import { Api, asApiError } from './api.js';
+import { Api, asApiError, reportingTo } from './api.js';
 import { byId, clear, h, percent, showError, svg } from './dom.js';
 
 /**
@@ -107,29 +107,20 @@ export class AnalyseView {
       byId<HTMLButtonElement>('ask-button').disabled = false;
 
       this.status('Extracting entities (OCR when the page has no text layer)…');
-      await this.call('extract-error', async () => {
+      await reportingTo('extract-error', async () => {
         this.shown!.extract = await this.api.post<ExtractResponse>('/v1/extract', this.form(file));
         this.shown!.lastRequest = { path: '/v1/extract', fields: [] };
       });
       this.drawOverlays();
       this.renderSide();
       this.status('Classifying…');
-      await this.call('classify-error', async () => {
+      await reportingTo('classify-error', async () => {
         this.shown!.classify = await this.api.post<ClassifyResponse>('/v1/classify', this.form(file));
       });
       this.renderSide();
       this.status(`${file.name}: ${rendered.pages.length} page(s) read`);
     } finally {
       this.busy = false;
-    }
-  }
-
-  private async call(errorBox: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-      showError(byId(errorBox), undefined);
-    } catch (error) {
-      showError(byId(errorBox), asApiError(error));
     }
   }
 
@@ -141,7 +132,7 @@ export class AnalyseView {
     const fields: Array<[string, string]> = [['questions', JSON.stringify([question])]];
     const minScore = byId<HTMLInputElement>('min-score').value.trim();
     if (minScore !== '') fields.push(['minScore', minScore]);
-    await this.call('ask-error', async () => {
+    await reportingTo('ask-error', async () => {
       shown.ask = await this.api.post<AskResponse>('/v1/ask', this.form(shown.file, fields));
       shown.lastRequest = { path: '/v1/ask', fields };
     });

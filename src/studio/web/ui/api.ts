@@ -1,5 +1,6 @@
 import { errorSummary } from '../job-view.js';
 import { SseEvent, SseParser } from '../sse-parser.js';
+import { byId, showError } from './dom.js';
 
 /**
  * The service's HTTP API as the Studio calls it: the same endpoints as any client. Keys live in this object only
@@ -102,3 +103,13 @@ function safeJson(text: string): unknown {
 
 export const asApiError = (error: unknown): ApiError =>
   error instanceof ApiError ? error : new ApiError(0, 'CLIENT_ERROR', error instanceof Error ? error.message : String(error));
+
+/** Runs one API call for a part of the page: its error (code and message) goes to that part's alert box, or clears it. */
+export async function reportingTo(errorBox: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+    showError(byId(errorBox), undefined);
+  } catch (error) {
+    showError(byId(errorBox), asApiError(error));
+  }
+}
