@@ -5,6 +5,8 @@ import { toRgbPng } from '../documents/image-codec';
 import { encodePage, LayoutTokenizer } from '../layout';
 import { loadDocumentPages } from './document-pages';
 import { bioLabels, tagType } from '../datasets/entity-labels';
+import { keyValueTargets } from '../datasets/prepared-writer';
+import { funsdGoldLinks } from '../datasets/funsd-links';
 import { findFunsdSplits, FunsdSplit, readFunsdAnnotation, readFunsdForm } from '../datasets/funsd-reader';
 import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
 import { prepareAsk } from './prepare-ask';
@@ -47,6 +49,7 @@ async function prepareExtractSplit(
     seenDocIds.add(docId);
 
     const words = await readFunsdAnnotation(annotationPath, labels);
+    const pairs = keyValueTargets(funsdGoldLinks(await readFunsdForm(annotationPath)));
     const original = await toRgbPng(join(split.imagesDir, imageName));
     const paths = await writer.pageImages(docId, 0, original);
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
@@ -60,6 +63,7 @@ async function prepareExtractSplit(
         ...paths,
         width: original.width,
         height: original.height,
+        ...pairs,
       });
     }
     summary.documents += 1;
@@ -101,6 +105,8 @@ async function prepareExtract(args: PrepareArgs, tokenizer: LayoutTokenizer, wri
     task: 'extract',
     source: args.format,
     labels,
+    // Windows carry pairEntities / pairLinks (FUNSD links): the trainer adds the key-value head.
+    pairs: true,
     tokenizer: 'tokenizer.json',
     specialTokens: tokenizer.special,
     maxLength: args.maxLength,

@@ -4,8 +4,23 @@ import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-file';
 import { resizeToRgb, rgbToPng } from '../documents/image-codec';
+import { KEY_LABEL, VALUE_LABEL } from '../heads/key-value-pairs';
+import { GoldLinks } from './funsd-links';
 
 export const FORMAT_VERSION = 1;
+
+/**
+ * The key → value pairs of a page on each of its extract windows (docs/prepared-dataset.md): its QUESTION and
+ * ANSWER entities as word ranges, and the links as indices into them. The trainer keeps the entities a window holds.
+ */
+export function keyValueTargets(gold: GoldLinks): { pairEntities: Array<{ label: string; firstWord: number; lastWord: number }>; pairLinks: Array<[number, number]> } {
+  const kept = gold.entities.flatMap((entity, index) => (entity.label === KEY_LABEL || entity.label === VALUE_LABEL ? [index] : []));
+  const position = new Map(kept.map((index, at) => [index, at]));
+  return {
+    pairEntities: kept.map((index) => ({ label: gold.entities[index].label, firstWord: gold.entities[index].wordIds[0], lastWord: gold.entities[index].wordIds.at(-1) as number })),
+    pairLinks: gold.links.map(([key, value]) => [position.get(key) as number, position.get(value) as number]),
+  };
+}
 const SPLITS = ['train', 'test'];
 
 interface PageImages {

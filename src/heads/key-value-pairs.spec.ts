@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodePairs, geometricDistance, geometricPairs, PairableEntity } from './key-value-pairs';
+import { decodePairs, geometricDistance, geometricPairs, PairableEntity, windowPairScores } from './key-value-pairs';
 
 const q = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'QUESTION', box: [x0, y0, x1, y1] });
 const a = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'ANSWER', box: [x0, y0, x1, y1] });
@@ -34,13 +34,32 @@ describe('geometric key-value pairs', () => {
 });
 
 describe('decodePairs', () => {
-  it('gives each value its most probable key above the threshold; keys may take several values', () => {
+  it('gives each value its most probable key against "no key", with the softmax probability; keys may take several values', () => {
     const entities = [q(0, 0, 1, 1), q(0, 2, 1, 3), a(0, 4, 1, 5), a(0, 6, 1, 7), a(0, 8, 1, 9)];
-    const p: Record<string, number> = { '0,2': 0.9, '1,2': 0.6, '0,3': 0.7, '1,4': 0.4 };
-    assert.deepEqual(decodePairs(entities, (key, value) => p[`${key},${value}`]), [
-      { key: 0, value: 2, confidence: 0.9 },
-      { key: 0, value: 3, confidence: 0.7 },
-      { key: 1, value: null, confidence: null },
-    ]);
+    const logits: Record<string, number> = { '0,2': 3, '1,2': 1, '0,3': 2, '1,4': -1 };
+    const pairs = decodePairs(entities, (key, value) => logits[`${key},${value}`]);
+    assert.deepEqual(pairs.map((pair) => [pair.key, pair.value]), [[0, 2], [0, 3], [1, null]]);
+    // Value 2: softmax over (3, 1, none = 0).
+    assert.ok(Math.abs((pairs[0].confidence ?? 0) - Math.exp(3) / (Math.exp(3) + Math.exp(1) + 1)) < 1e-12);
+    assert.equal(pairs[2].confidence, null);
+  });
+});
+
+describe('windowPairScores', () => {
+  it('pools each entity over its words\' first tokens and averages the scores over the windows holding both', () => {
+    const dim = 2;
+    // Tokens: [CLS] w0 w1 w1' w2 [SEP]; the question is words 0–1, the answer word 2.
+    const wordIds = [-1, 0, 1, 1, 2, -1];
+    const keys = new Float32Array([0, 0, 2, 0, 4, 0, 9, 9, 0, 0, 0, 0]);
+    const values = new Float32Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0]);
+    const entities = [
+      { label: 'QUESTION', box: [0, 0, 1, 1] as [number, number, number, number], words: [0, 1] },
+      { label: 'ANSWER', box: [2, 0, 3, 1] as [number, number, number, number], words: [2] },
+    ];
+    const score = windowPairScores([{ wordIds, keys, values }], entities, dim);
+    // Key = mean of tokens 1 and 2 = (3, 0); value = (1, 1); ⟨·,·⟩/√2.
+    assert.ok(Math.abs((score(0, 1) ?? NaN) - 3 / Math.SQRT2) < 1e-6);
+    const cut = windowPairScores([{ wordIds: [-1, 1, 2, -1], keys, values }], entities, dim);
+    assert.equal(cut(0, 1), undefined, 'the question is not whole in that window');
   });
 });

@@ -65,21 +65,81 @@ export function geometricPairs(entities: readonly PairableEntity[]): EntityPair[
 }
 
 /**
- * Pairs from a model's link probabilities (`probability(key, value)`, 0–1): each answer goes to its most probable
- * question when that is above `threshold` (an answer has one key; a key may have several values).
+ * Pairs from the key-value head's scores (`score(key, value)`: a logit, undefined when the two never share a
+ * window): each answer takes the softmax over its candidate questions and "no key" (a fixed 0), as the head was
+ * trained (trainer modeling.pair_loss); the most probable wins, with its probability. A key may take several values.
  */
-export function decodePairs(entities: readonly PairableEntity[], probability: (key: number, value: number) => number | undefined, threshold = 0.5): EntityPair[] {
+export function decodePairs(entities: readonly PairableEntity[], score: (key: number, value: number) => number | undefined): EntityPair[] {
   const keys = indicesOf(entities, KEY_LABEL);
   const pairs: EntityPair[] = [];
   for (const value of indicesOf(entities, VALUE_LABEL)) {
-    let best: { key: number; p: number } | undefined;
-    for (const key of keys) {
-      const p = probability(key, value);
-      if (p !== undefined && p > threshold && (!best || p > best.p)) best = { key, p };
-    }
-    if (best) pairs.push({ key: best.key, value, confidence: best.p });
+    const candidates = keys.flatMap((key) => {
+      const logit = score(key, value);
+      return logit === undefined ? [] : [{ key, logit }];
+    });
+    const top = Math.max(0, ...candidates.map((candidate) => candidate.logit));
+    const none = Math.exp(-top);
+    const total = none + candidates.reduce((sum, candidate) => sum + Math.exp(candidate.logit - top), 0);
+    const best = candidates.reduce<{ key: number; logit: number } | undefined>((a, b) => (a === undefined || b.logit > a.logit ? b : a), undefined);
+    if (best && best.logit > 0) pairs.push({ key: best.key, value, confidence: Math.exp(best.logit - top) / total });
   }
   return withLoneKeys(pairs, keys);
+}
+
+/** One window's key-value head output: per token `dim` numbers, row-major; `wordIds` maps tokens to words (−1: special). */
+export interface PairWindow {
+  wordIds: readonly number[];
+  keys: Float32Array;
+  values: Float32Array;
+}
+
+/** The mean of `vectors` over the first token of each of `words` in the window; undefined unless every word is there. */
+export function entityVector(window: PairWindow, vectors: Float32Array, words: readonly number[], dim: number): Float32Array | undefined {
+  const firstToken = new Map<number, number>();
+  window.wordIds.forEach((word, token) => {
+    if (word >= 0 && !firstToken.has(word)) firstToken.set(word, token);
+  });
+  const mean = new Float32Array(dim);
+  for (const word of words) {
+    const token = firstToken.get(word);
+    if (token === undefined) return undefined;
+    for (let i = 0; i < dim; i++) mean[i] += vectors[token * dim + i] / words.length;
+  }
+  return mean;
+}
+
+/**
+ * The head's score ⟨key, value⟩/√dim of every question–answer pair, averaged over the windows that hold both
+ * entities whole (a long page has several windows; an entity cut by a window's edge is scored in another).
+ */
+export function windowPairScores(windows: readonly PairWindow[], entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, dim: number): (key: number, value: number) => number | undefined {
+  const sums = new Map<string, { total: number; count: number }>();
+  const scale = 1 / Math.sqrt(dim);
+  for (const window of windows) {
+    const keys = new Map<number, Float32Array>();
+    const values = new Map<number, Float32Array>();
+    entities.forEach((entity, index) => {
+      if (entity.label === KEY_LABEL) {
+        const vector = entityVector(window, window.keys, entity.words, dim);
+        if (vector) keys.set(index, vector);
+      } else if (entity.label === VALUE_LABEL) {
+        const vector = entityVector(window, window.values, entity.words, dim);
+        if (vector) values.set(index, vector);
+      }
+    });
+    for (const [key, keyVector] of keys) {
+      for (const [value, valueVector] of values) {
+        let dot = 0;
+        for (let i = 0; i < dim; i++) dot += keyVector[i] * valueVector[i];
+        const entry = sums.get(`${key}>${value}`) ?? { total: 0, count: 0 };
+        sums.set(`${key}>${value}`, { total: entry.total + dot * scale, count: entry.count + 1 });
+      }
+    }
+  }
+  return (key, value) => {
+    const entry = sums.get(`${key}>${value}`);
+    return entry ? entry.total / entry.count : undefined;
+  };
 }
 
 function indicesOf(entities: readonly PairableEntity[], label: string): number[] {

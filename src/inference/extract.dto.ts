@@ -78,8 +78,8 @@ export class ExtractPageDto {
   @ApiProperty({ type: [KeyValuePairDto], description: 'Which answer belongs to which question; every key without a value too (keys are QUESTION entities, values ANSWER)' })
   pairs: KeyValuePairDto[];
 
-  @ApiProperty({ enum: ['geometric'], description: 'How the pairs were made: `geometric` = each question takes the nearest answer to its right on its line, else below' })
-  pairsFrom: 'geometric';
+  @ApiProperty({ enum: ['model', 'geometric'], description: "How the pairs were made: `model` = the bundle's key-value head; `geometric` (a bundle without one) = each question takes the nearest answer to its right on its line, else below" })
+  pairsFrom: 'model' | 'geometric';
 
   @ApiProperty({ type: [ExtractWordDto] })
   words: ExtractWordDto[];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { decodeBio } from '../heads/bio-decode';
-import { geometricPairs } from '../heads/key-value-pairs';
+import { decodePairs, geometricPairs, PairWindow, windowPairScores } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage } from '../layout';
@@ -45,7 +45,7 @@ export class ExtractService {
 
   private async extractPage(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<ExtractPageDto> {
     const modelStarted = performance.now();
-    const predictions = await this.predictWords(model, hash, page, timings);
+    const { predictions, pairWindows } = await this.predictWords(model, hash, page, timings);
     const modelMs = page.words.length === 0 ? 0 : elapsedMs(modelStarted);
 
     const labelled = page.words.map((word, i) => ({
@@ -55,31 +55,34 @@ export class ExtractService {
       confidence: predictions[i].confidence,
     }));
     const entities = decodeBio(labelled);
+    const pairsHead = model.manifest.pairs;
+    const pairs = pairsHead && pairWindows ? decodePairs(entities, windowPairScores(pairWindows, entities, pairsHead.dim)) : geometricPairs(entities);
     return {
       page: page.image.index + 1,
       width: page.image.width,
       height: page.image.height,
       entities,
-      pairs: geometricPairs(entities).map((pair) => ({
+      pairs: pairs.map((pair) => ({
         keyIndex: pair.key,
         valueIndex: pair.value,
         key: entities[pair.key],
         value: pair.value === null ? null : entities[pair.value],
         confidence: pair.confidence,
       })),
-      pairsFrom: 'geometric',
+      pairsFrom: pairsHead && pairWindows ? 'model' : 'geometric',
       words: labelled,
       timings: { ocrMs: page.ocrMs, modelMs },
     };
   }
 
-  private async predictWords(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<WordPrediction[]> {
+  /** Each word's label, and with a key-value head each window's keys and values (pairs are scored once entities are known). */
+  private async predictWords(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<{ predictions: WordPrediction[]; pairWindows?: PairWindow[] }> {
     const { manifest, tokenizer } = model;
     const { labels, outputs } = taskHead(manifest, 'extract');
     const { words, image } = page;
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
     // No content tokens (no words, or only blanks): nothing for the model to label.
-    if (tokens.ids.length === 0) return classifyWords(new Float32Array(0), [], words.length, labels);
+    if (tokens.ids.length === 0) return { predictions: classifyWords(new Float32Array(0), [], words.length, labels) };
 
     const encoded = encodePage(tokens, words, image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
     const imageRow = await this.pipeline.imageInput(model, hash, image, timings);
@@ -87,7 +90,10 @@ export class ExtractService {
     const rows = await this.pipeline.runWindows(
       model,
       encoded.windows.map((window) => ({ ...window, image: imageRow })),
-      { [outputs.logits]: { rank: 3, lastDim: numLabels } },
+      {
+        [outputs.logits]: { rank: 3, lastDim: numLabels },
+        ...(manifest.pairs ? { [manifest.pairs.keys]: { rank: 3, lastDim: manifest.pairs.dim }, [manifest.pairs.values]: { rank: 3, lastDim: manifest.pairs.dim } } : {}),
+      },
       timings,
     );
     const windowLogits = encoded.windows.map((window, index) => ({
@@ -96,6 +102,10 @@ export class ExtractService {
       logits: rows[index][outputs.logits],
     }));
     const merged = mergeWindowLogits(windowLogits, encoded.tokenCount, numLabels);
-    return classifyWords(merged, encoded.tokenWordIds, words.length, labels);
+    const predictions = classifyWords(merged, encoded.tokenWordIds, words.length, labels);
+    const pairsHead = manifest.pairs;
+    if (!pairsHead) return { predictions };
+    const pairWindows = encoded.windows.map((window, index) => ({ wordIds: window.wordIds, keys: rows[index][pairsHead.keys], values: rows[index][pairsHead.values] }));
+    return { predictions, pairWindows };
   }
 }

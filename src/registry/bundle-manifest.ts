@@ -44,6 +44,8 @@ export interface BundleManifest {
   inputs: Partial<Record<ModelInputName, TensorSpec>>;
   outputs: Record<string, TensorSpec>;
   imageEncoder?: { inputs: Record<string, TensorSpec>; outputs: Record<string, TensorSpec> };
+  /** extract bundles with the key-value head: its per-token key and value outputs (docs/model-bundle.md). */
+  pairs?: PairsHead;
   maxLength: number;
   windowStride: number;
   image: { size: number; mean: [number, number, number]; std: [number, number, number]; resample?: string };
@@ -53,6 +55,15 @@ export interface BundleManifest {
   metrics: Record<string, unknown>;
   parity?: Record<string, unknown>;
   licence?: Record<string, unknown>;
+}
+
+/** The key-value head: which graph outputs hold the per-token keys and values, their width, and the labels it pairs. */
+export interface PairsHead {
+  keys: string;
+  values: string;
+  dim: number;
+  keyLabel: string;
+  valueLabel: string;
 }
 
 export class ManifestError extends Error {
@@ -118,6 +129,8 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
     }
   }
 
+  if (raw.pairs !== undefined) problems.push(...pairsProblems(raw.pairs, raw.outputs, tasks));
+
   check(isInt(raw.maxLength, 8, 8192), 'maxLength must be an integer in [8, 8192]');
   const contentLength = isInt(raw.maxLength, 8) ? raw.maxLength - 2 : Number.MAX_SAFE_INTEGER;
   check(isInt(raw.windowStride, 1, contentLength), 'windowStride must be an integer in [1, maxLength - 2]');
@@ -129,6 +142,19 @@ export function parseBundleManifest(raw: unknown): BundleManifest {
   if (problems.length > 0) throw new ManifestError(problems);
   const { task: _task, labels: _labels, maxQuestionTokens: _q, maxAnswerTokens: _a, ...rest } = raw;
   return { ...(rest as unknown as BundleManifest), tasks, metrics: (raw.metrics as Json | undefined) ?? {} };
+}
+
+function pairsProblems(pairs: unknown, outputs: unknown, tasks: Partial<Record<ModelTask, TaskHead>>): string[] {
+  if (!isObject(pairs)) return ['pairs must be an object'];
+  const problems: string[] = [];
+  if (!tasks.extract) problems.push('pairs needs the extract task');
+  for (const role of ['keys', 'values'] as const) {
+    if (!isNonEmptyString(pairs[role])) problems.push(`pairs.${role} must name a graph output`);
+    else if (isObject(outputs) && !(pairs[role] in outputs)) problems.push(`pairs.${role} names '${pairs[role]}', which outputs does not declare`);
+  }
+  if (!isInt(pairs.dim, 1, 4096)) problems.push('pairs.dim must be an integer in [1, 4096]');
+  for (const role of ['keyLabel', 'valueLabel'] as const) if (!isNonEmptyString(pairs[role])) problems.push(`pairs.${role} must be an entity label`);
+  return problems;
 }
 
 /** The tasks a bundle serves, in the order of MODEL_TASKS. */

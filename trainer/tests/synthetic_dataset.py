@@ -126,8 +126,21 @@ def ask_windows(doc_id, tokenizer, tokens, words, spans, max_length, stride, wid
                                     width, height)
 
 
+def page_pairs(spans) -> dict:
+    """Key-value targets (docs/prepared-dataset.md): each ANSWER links to the last QUESTION before it."""
+    kept = [(kind, first, last) for kind, first, last in spans if kind in ("QUESTION", "ANSWER")]
+    links, last_question = [], None
+    for index, (kind, _, _) in enumerate(kept):
+        if kind == "QUESTION":
+            last_question = index
+        elif last_question is not None:
+            links.append([last_question, index])
+    return {"pairEntities": [{"label": kind, "firstWord": first, "lastWord": last} for kind, first, last in kept],
+            "pairLinks": links}
+
+
 def write_synthetic_dataset(out: str | Path, train_docs=8, test_docs=4, max_length=64, stride=32,
-                            image_size=112, seed=0, entities=(4, 12), task="extract") -> Path:
+                            image_size=112, seed=0, entities=(4, 12), task="extract", pairs=False) -> Path:
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "originals").mkdir(exist_ok=True)
@@ -164,6 +177,8 @@ def write_synthetic_dataset(out: str | Path, train_docs=8, test_docs=4, max_leng
                 lines += list(ask_windows(doc_id, tokenizer, tokens, words, spans, max_length, stride, width, height))
                 continue
             page_windows = list(windows_for_page(doc_id, tokens, max_length, stride, width, height))
+            if pairs:
+                page_windows = [{**window, **page_pairs(spans)} for window in page_windows]
             if task == "classify":
                 page_windows = [{**{k: v for k, v in w.items() if k != "labels"}, "classLabel": class_label}
                                 for w in page_windows]
@@ -176,6 +191,7 @@ def write_synthetic_dataset(out: str | Path, train_docs=8, test_docs=4, max_leng
         "specialTokens": {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "clsId": 101, "sepId": 102, "padId": 0},
         "maxLength": max_length, "windowStride": stride, "imageSize": image_size, "splits": splits,
         **({"maxQuestionTokens": 64} if task == "ask" else {}),
+        **({"pairs": True} if pairs else {}),
     }
     (out / "dataset.json").write_text(json.dumps(metadata, indent=2))
     return out

@@ -189,7 +189,13 @@ def load_bundle_weights(model, bundle_dir: str | Path, vocabulary: dict, labels)
             continue  # other labels: a new head
         prefix = f"head.{task}." if model.cfg.task == "joint" else "head."
         head = {f"{prefix}{name[len('head.'):]}": value for name, value in head_weights(weights, manifest, task).items()}
-        ours = {name for name in own if name.startswith(prefix)}
+        # A key-value head the bundle lacks starts fresh; the token head is kept when it matches.
+        pairs = f"{prefix}pairs."
+        if not any(name.startswith(pairs) for name in head):
+            ours = {name for name in own if name.startswith(prefix) and not name.startswith(pairs)}
+        else:
+            ours = {name for name in own if name.startswith(prefix)}
+        head = {name: value for name, value in head.items() if name in own}
         if ours and set(head) == ours and all(own[name].shape == value.shape for name, value in head.items()):
             taken.update(head)
             kept.append(task)

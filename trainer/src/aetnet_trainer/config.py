@@ -50,6 +50,8 @@ class ModelConfig:
     num_labels: int = 7
     task: str = "extract"  # or "joint": one head per task, `head_labels` = label counts of extract and classify
     head_labels: dict[str, int] = field(default_factory=dict)
+    # Width of the key-value head's projections (extract windows with FUNSD links); 0 = no such head.
+    pair_dim: int = 0
 
     @property
     def grid(self) -> int:

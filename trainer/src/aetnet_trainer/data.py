@@ -110,6 +110,37 @@ def task_targets(task: str, window: dict) -> dict[str, Tensor]:
     return {"labels": torch.tensor(window["labels"], dtype=torch.long)}
 
 
+KEY_LABEL, VALUE_LABEL = "QUESTION", "ANSWER"
+NO_KEY = -1  # a value whose key is none of the window's entities (collate turns it into the "none" column)
+
+
+def window_pairs(window: dict) -> dict[str, Tensor]:
+    """Key-value targets of an extract window with `pairEntities` (docs/prepared-dataset.md): the QUESTION and ANSWER
+    entities wholly inside the window, as mean-pooling weights (E, L) over the first token of each of their words
+    here; their roles (1 key, 2 value); each value's key among them (NO_KEY: none; −100: its key lies outside the
+    window, so the window cannot tell)."""
+    first_token: dict[int, int] = {}
+    for position, word in enumerate(window["wordIds"]):
+        if word >= 0 and word not in first_token:
+            first_token[word] = position
+    kept, tokens = [], []
+    for index, entity in enumerate(window["pairEntities"]):
+        positions = [first_token.get(word) for word in range(entity["firstWord"], entity["lastWord"] + 1)]
+        if all(position is not None for position in positions):
+            kept.append(index)
+            tokens.append(positions)
+    pool = torch.zeros((len(kept), len(window["inputIds"])))
+    for row, positions in enumerate(tokens):
+        pool[row, positions] = 1.0 / len(positions)
+    roles = torch.tensor([1 if window["pairEntities"][index]["label"] == KEY_LABEL else 2 for index in kept], dtype=torch.long)
+    targets = torch.where(roles == 2, NO_KEY, -100)
+    row_of = {index: row for row, index in enumerate(kept)}
+    for key, value in window["pairLinks"]:
+        if value in row_of:
+            targets[row_of[value]] = row_of[key] if key in row_of else -100
+    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets}
+
+
 class PreparedDataset(Dataset):
     """One item per window. `with_momentum_view` adds I⁺, drawn from a seed fixed by (seed, epoch, index) so a
     resumed run sees the same augmentations."""
@@ -149,6 +180,7 @@ class PreparedDataset(Dataset):
             "pixel_values": self._clean_cache[window["image"]],
             **{name: window[name] for name in META_FIELDS},
             **task_targets(self.meta["task"], window),
+            **(window_pairs(window) if "pairEntities" in window else {}),
             "task": self.meta["task"],
         }
         if self.with_momentum_view:
@@ -192,6 +224,8 @@ def collate(items: list[dict], pad_id: int) -> dict:
     for name in ("labels", "start_positions", "end_positions"):
         if name in items[0] and not (name == "labels" and token_labels):
             batch[name] = torch.stack([item[name] for item in items])
+    if "pair_pool" in items[0]:
+        batch.update(collate_pairs(items, length))
     batch["pixel_values"] = torch.stack([item["pixel_values"] for item in items])
     if "momentum_pixel_values" in items[0]:
         batch["momentum_pixel_values"] = torch.stack([item["momentum_pixel_values"] for item in items])
@@ -205,8 +239,23 @@ def collate(items: list[dict], pad_id: int) -> dict:
     return batch
 
 
+def collate_pairs(items: list[dict], length: int) -> dict[str, Tensor]:
+    """Pads the entities to the batch's most (at least one): pooling weights 0, role 0, target −100; a value
+    without a key points at column E (the "none" score the head appends)."""
+    entities = max(1, max(len(item["pair_roles"]) for item in items))
+    pool = torch.zeros((len(items), entities, length))
+    roles = torch.zeros((len(items), entities), dtype=torch.long)
+    targets = torch.full((len(items), entities), -100, dtype=torch.long)
+    for row, item in enumerate(items):
+        count, size = len(item["pair_roles"]), item["pair_pool"].shape[1]
+        pool[row, :count, :size] = item["pair_pool"]
+        roles[row, :count] = item["pair_roles"]
+        targets[row, :count] = torch.where(item["pair_targets"] == NO_KEY, entities, item["pair_targets"])
+    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets}
+
+
 TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "start_positions", "end_positions",
-                 "pixel_values", "momentum_pixel_values")
+                 "pixel_values", "momentum_pixel_values", "pair_pool", "pair_roles", "pair_targets")
 
 
 def to_device(batch: dict, device: torch.device) -> dict:

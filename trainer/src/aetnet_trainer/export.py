@@ -31,7 +31,7 @@ from .checkpoint import load_checkpoint_model
 from .config import RunConfig
 from .data import IMAGE_MEAN, IMAGE_STD
 from .model_card import model_card
-from .modeling import AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph, build_task_model
+from .modeling import AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph, TokenPairHead, build_task_model
 from .qa_metrics import MAX_ANSWER_TOKENS
 from .quantize import (
     QUANTIZED_OPS,
@@ -46,6 +46,17 @@ INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "pixel_values")
 SPLIT_INPUT_NAMES = ("input_ids", "attention_mask", "bbox", "image_embeddings")
 OUTPUT_NAMES = {"extract": ("logits",), "classify": ("logits",), "ask": ("start_logits", "end_logits"),
                 "joint": ("token_logits", "start_logits", "end_logits", "class_logits")}
+# The key-value head's outputs beside an extract graph's logits (modeling.KeyValueHead; manifest `pairs`).
+PAIR_OUTPUTS = ("pair_keys", "pair_values")
+
+
+def graph_outputs(inference: AETNetInference) -> tuple[str, ...]:
+    """The output names of the graph `inference` exports, in its order."""
+    if inference.task == "extract" and isinstance(inference.head, TokenPairHead):
+        return OUTPUT_NAMES["extract"] + PAIR_OUTPUTS
+    return OUTPUT_NAMES[inference.task]
+
+
 # The joint graph's outputs per task: what each head's results are called (manifest `tasks.<task>.outputs`).
 JOINT_HEAD_OUTPUTS = {"extract": {"logits": "token_logits"},
                       "ask": {"start_logits": "start_logits", "end_logits": "end_logits"},
@@ -94,14 +105,14 @@ def export_graph(graph: torch.nn.Module, args: tuple, path: Path, input_names: t
 
 def export_onnx(inference: AETNetInference, example: dict, directory: Path, opset: int, split: bool) -> list[Path]:
     """Writes model.onnx (and image_encoder.onnx when `split`); returns the files written."""
-    task = inference.task
+    task, outputs = inference.task, graph_outputs(inference)
     sequence = {0: "batch", 1: "sequence"}
     dynamic_axes = {"input_ids": sequence, "attention_mask": sequence, "bbox": sequence}
     per_window = lambda name: task == "classify" or name in PER_WINDOW_OUTPUTS
-    dynamic_axes.update({name: ({0: "batch"} if per_window(name) else sequence) for name in OUTPUT_NAMES[task]})
+    dynamic_axes.update({name: ({0: "batch"} if per_window(name) else sequence) for name in outputs})
     if not split:
         export_graph(inference, tuple(example[name] for name in INPUT_NAMES), directory / "model.onnx", INPUT_NAMES,
-                     OUTPUT_NAMES[task], {**dynamic_axes, "pixel_values": {0: "batch"}}, opset)
+                     outputs, {**dynamic_axes, "pixel_values": {0: "batch"}}, opset)
         return [directory / "model.onnx"]
     image_graph, text_graph = ImageEncoderGraph(inference).eval(), TextSideGraph(inference).eval()
     export_graph(image_graph, (example["pixel_values"],), directory / IMAGE_ENCODER_FILE, ("pixel_values",),
@@ -109,7 +120,7 @@ def export_onnx(inference: AETNetInference, example: dict, directory: Path, opse
     with torch.no_grad():
         embeddings = image_graph(example["pixel_values"])
     text_args = (example["input_ids"], example["attention_mask"], example["bbox"], embeddings)
-    export_graph(text_graph, text_args, directory / "model.onnx", SPLIT_INPUT_NAMES, OUTPUT_NAMES[task],
+    export_graph(text_graph, text_args, directory / "model.onnx", SPLIT_INPUT_NAMES, outputs,
                  {**dynamic_axes, "image_embeddings": {0: "batch"}}, opset)
     return [directory / IMAGE_ENCODER_FILE, directory / "model.onnx"]
 
@@ -126,7 +137,7 @@ def bundle_runner(directory: Path, task: str):
         feeds = dict(inputs)
         if encoder is not None:
             (feeds["image_embeddings"],) = encoder.run(["image_embeddings"], {"pixel_values": feeds.pop("pixel_values")})
-        return session.run(list(OUTPUT_NAMES[task]), feeds)
+        return session.run(None, feeds)  # every output, in the graph's order
 
     return run
 
@@ -166,7 +177,7 @@ def max_parity_diff(inference: AETNetInference, model: AETNetForTask, directory:
             expected = as_tuple(inference(*(inputs[name] for name in INPUT_NAMES)))
         actual = run_bundle_graphs(directory, {name: tensor.numpy() for name, tensor in inputs.items()}, inference.task)
         mask = inputs["attention_mask"].numpy()
-        for name, got, want in zip(OUTPUT_NAMES[inference.task], actual, expected, strict=True):
+        for name, got, want in zip(graph_outputs(inference), actual, expected, strict=True):
             per_window = inference.task == "classify" or name in PER_WINDOW_OUTPUTS
             got, want = (served_values(values, mask, per_window) for values in (got, want.numpy()))
             worst = max(worst, float(np.abs(got - want).max()))
@@ -257,6 +268,11 @@ def manifest(state: dict, bundle_id: str, opset: int, max_diff: float, tolerance
             "formatVersion": 1, "id": bundle_id, "version": "1", "task": task, "labels": labels,
             "onnx": onnx_block, "inputs": inputs, "outputs": output_specs(task, len(labels)),
         }
+        if task == "extract" and model_cfg.pair_dim > 0:
+            pair_spec = tensor_spec("float32", ["batch", "sequence", model_cfg.pair_dim])
+            result["outputs"].update({name: pair_spec for name in PAIR_OUTPUTS})
+            result["pairs"] = {"keys": PAIR_OUTPUTS[0], "values": PAIR_OUTPUTS[1], "dim": model_cfg.pair_dim,
+                               "keyLabel": "QUESTION", "valueLabel": "ANSWER"}
     if split:
         result["imageEncoder"] = {"inputs": {"pixel_values": pixel_values},
                                   "outputs": {"image_embeddings": image_embeddings}}

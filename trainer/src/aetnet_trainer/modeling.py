@@ -121,6 +121,49 @@ class TokenClassificationHead(nn.Module):
         return self.classifier(fused[:, :text_length])
 
 
+class KeyValueHead(nn.Module):
+    """Which ANSWER belongs to which QUESTION: per-token key and value projections (B, L, d). An entity is the mean
+    of its words' first tokens; key k scores ⟨k, v⟩/√d for value v, against a fixed 0 for "no key" (the service
+    pools and scores the same way: heads/key-value-pairs.ts)."""
+
+    def __init__(self, hidden: int, dim: int, dropout: float):
+        super().__init__()
+        self.keys = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        self.values = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, dim))
+
+    def forward(self, tokens: Tensor) -> tuple[Tensor, Tensor]:
+        return self.keys(tokens), self.values(tokens)
+
+
+class TokenPairHead(TokenClassificationHead):
+    """Token labels and the key-value projections on the same text stream: {extract, pair_keys, pair_values}."""
+
+    def __init__(self, hidden: int, num_labels: int, dropout: float, pair_dim: int):
+        super().__init__(hidden, num_labels, dropout)
+        self.pairs = KeyValueHead(hidden, pair_dim, dropout)
+
+    def forward(self, fused: Tensor, text_length: int) -> dict[str, Tensor]:
+        keys, values = self.pairs(fused[:, :text_length])
+        return {"extract": super().forward(fused, text_length), "pair_keys": keys, "pair_values": values}
+
+
+def pair_scores(keys: Tensor, values: Tensor, pool: Tensor, roles: Tensor) -> Tensor:
+    """(B, E, E + 1): for each entity as a value, the score of every key entity and, last, of "no key" (0)."""
+    entity_keys, entity_values = pool @ keys, pool @ values
+    scores = entity_values @ entity_keys.transpose(1, 2) / math.sqrt(keys.shape[-1])
+    scores = scores.float().masked_fill((roles != 1).unsqueeze(1), torch.finfo(torch.float32).min)
+    return torch.cat([scores, scores.new_zeros(scores.shape[:2] + (1,))], dim=-1)
+
+
+def pair_loss(logits: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor:
+    """Cross-entropy of each value's key (or "no key") over the window's key entities; −100 rows are skipped."""
+    scores = pair_scores(logits["pair_keys"], logits["pair_values"], batch["pair_pool"], batch["pair_roles"])
+    targets = batch["pair_targets"]
+    if (targets != -100).sum() == 0:
+        return scores.sum() * 0.0
+    return F.cross_entropy(scores.flatten(0, 1), targets.flatten(), ignore_index=-100)
+
+
 class SequenceClassificationHead(nn.Module):
     """Output position 0 (the text [CLS]) → MLP → (B, C)."""
 
@@ -170,6 +213,8 @@ def task_outputs(logits: Tensor | dict[str, Tensor], task: str) -> Tensor | tupl
         return logits["extract"], logits["ask"][..., 0], logits["ask"][..., 1], logits["classify"]
     if task == "ask":
         return logits[..., 0], logits[..., 1]
+    if isinstance(logits, dict):  # extract with the key-value head
+        return logits["extract"], logits["pair_keys"], logits["pair_values"]
     return logits
 
 
@@ -376,8 +421,18 @@ TARGETS = {"extract": "labels", "classify": "labels", "ask": "start_positions"}
 class AETNetForTokenClassification(AETNetForTask):
     head_class = TokenClassificationHead
 
-    def task_loss(self, logits: Tensor, batch: dict[str, Tensor]) -> Tensor | None:
-        return token_classification_loss(logits, batch) if "labels" in batch else None
+    def build_head(self, cfg: ModelConfig) -> nn.Module:
+        if cfg.pair_dim > 0:
+            return TokenPairHead(cfg.hidden_size, cfg.num_labels, cfg.dropout, cfg.pair_dim)
+        return super().build_head(cfg)
+
+    def task_loss(self, logits: Tensor | dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor | None:
+        if "labels" not in batch:
+            return None
+        if not isinstance(logits, dict):
+            return token_classification_loss(logits, batch)
+        loss = token_classification_loss(logits["extract"], batch)
+        return loss + pair_loss(logits, batch) if "pair_pool" in batch else loss
 
 
 class AETNetForSequenceClassification(AETNetForTask):

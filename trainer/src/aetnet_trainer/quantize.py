@@ -148,9 +148,20 @@ def task_metric(task: str, windows: list[dict], logits: list[np.ndarray], labels
     return metrics[SELECTION_METRIC[task]]
 
 
+def pair_decisions(outputs: list[np.ndarray], batch: dict) -> np.ndarray:
+    """The key (or E = none) the key-value head gives each value entity of a window (modeling.pair_scores)."""
+    pool, roles = batch["pair_pool"][0].numpy(), batch["pair_roles"][0].numpy()
+    keys, values = pool @ outputs[1][0, :pool.shape[1]], pool @ outputs[2][0, :pool.shape[1]]
+    scores = values @ keys.T / np.sqrt(keys.shape[-1])
+    scores[:, roles != 1] = -np.inf
+    scores = np.concatenate([scores, np.zeros((scores.shape[0], 1))], axis=1)
+    return scores.argmax(-1)[roles == 2]
+
+
 def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, labels: list[str], pad_id: int) -> dict:
-    """run_*: feeds → outputs. Agreement over the positions serving decodes, and the task metric of each."""
-    agree = total = 0
+    """run_*: feeds → outputs. Agreement over the positions serving decodes (and, with the key-value head, over
+    each value's key), and the task metric of each."""
+    agree = total = pair_agree = pair_total = 0
     logits = {"fp32": [], "int8": []}
     for index in range(len(dataset)):
         window = dataset.windows[index]
@@ -160,11 +171,15 @@ def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, 
         positions = scored_positions(task, window)
         a, b = (predicted(task, results[name], length)[positions] for name in ("fp32", "int8"))
         agree, total = agree + int((a == b).sum()), total + a.size
+        if len(results["fp32"]) == 3 and "pair_pool" in batch:
+            a, b = (pair_decisions(results[name], batch) for name in ("fp32", "int8"))
+            pair_agree, pair_total = pair_agree + int((a == b).sum()), pair_total + a.size
         for name in logits:
             logits[name].append(window_logits(task, results[name], length))
     scores = {name: task_metric(task, dataset.windows, values, labels) for name, values in logits.items()}
     return {"split": "validation", "windows": len(dataset), "positions": total,
             "agreement": agree / total if total else 1.0, "metric": SELECTION_METRIC[task],
+            **({"pairAgreement": pair_agree / pair_total, "pairDecisions": pair_total} if pair_total else {}),
             "fp32": scores["fp32"], "int8": scores["int8"],
             "minAgreement": MIN_AGREEMENT, "maxMetricDrop": MAX_METRIC_DROP}
 
@@ -176,6 +191,10 @@ def check_gate(report: dict, part: str = "") -> None:
         raise QuantizationGateError(
             f"{where}int8 agrees with fp32 on {100 * report['agreement']:.2f} % of {report['positions']} validation "
             f"positions, below {100 * MIN_AGREEMENT:.0f} %")
+    if report.get("pairAgreement", 1.0) < MIN_AGREEMENT:
+        raise QuantizationGateError(
+            f"{where}int8 gives {100 * report['pairAgreement']:.2f} % of {report['pairDecisions']} validation answers "
+            f"the key fp32 gives, below {100 * MIN_AGREEMENT:.0f} %")
     drop = report["fp32"] - report["int8"]
     if drop > MAX_METRIC_DROP:
         raise QuantizationGateError(

@@ -35,6 +35,7 @@ from .modeling import LOSS_TERMS, AETNetForTask, build_task_model
 from .pretrained import PretrainedMissing, load_minilm, load_mpnet, load_run_checkpoint, pretrained_tokenizer
 
 NO_DECAY_NAMES = ("pos_embed", "cls_token", "position_embeddings", "temperature")
+PAIR_DIM = 128  # key-value head projection width (modeling.KeyValueHead)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -85,6 +86,7 @@ def build_run_config(args: argparse.Namespace, meta: dict, vocab_size: int) -> R
         model.num_labels, model.head_labels = 0, {task: len(labels) for task, labels in meta["labels"].items()}
     else:
         model.num_labels = len(meta["labels"])
+    model.pair_dim = PAIR_DIM if meta["task"] == "extract" and meta.get("pairs") else 0
     model.max_length = min(model.max_length, meta["maxLength"])
     model.image_size = meta["imageSize"] if args.config == "tiny" else model.image_size
     config.plain = args.plain
