@@ -87,6 +87,12 @@ describe('Studio in a real browser', () => {
     await tooltip.waitFor({ state: 'visible' });
     assert.match((await tooltip.textContent()) ?? '', /^[A-Z]+ · \d+\.\d % · \S/);
 
+    // Key → value pairs: listed beside the page, each linked pair drawn as a line between its boxes.
+    const pairs = shown.extract.pages[0].pairs as Array<{ valueIndex: number | null }>;
+    assert.equal(await page.locator('#pair-list li').count(), pairs.length);
+    assert.equal(await page.locator('.pair-line').count(), pairs.filter((pair) => pair.valueIndex !== null).length);
+    assert.match((await page.locator('#pairs-from').textContent()) ?? '', /geometric rule/);
+
     await page.locator('#show-words').check();
     assert.equal(await page.locator('.word-box').count(), shown.extract.pages[0].words.length);
     await page.locator('#show-words').uncheck();

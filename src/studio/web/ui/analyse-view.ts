@@ -14,7 +14,8 @@ interface RenderedPage { page: number; width: number; height: number; image: str
 interface Entity { label: string; text: string; confidence: number; box: Box; words: number[] }
 interface Word { text: string; box: Box; label: string; confidence: number }
 interface Timings { totalMs: number; decodeMs: number; ocrMs?: number; imageEncoderMs?: number; modelMs?: number; cacheHit?: boolean }
-interface ExtractResponse { model: { id: string; version: string }; pages: Array<{ page: number; entities: Entity[]; words: Word[] }>; timings: Timings }
+interface Pair { keyIndex: number; valueIndex: number | null; key: Entity; value: Entity | null; confidence: number | null }
+interface ExtractResponse { model: { id: string; version: string }; pages: Array<{ page: number; entities: Entity[]; words: Word[]; pairs: Pair[]; pairsFrom: string }>; timings: Timings }
 interface ClassScores { label: string; confidence: number; scores: Record<string, number> }
 interface ClassifyResponse { model: { id: string; version: string }; document: ClassScores; pages: Array<ClassScores & { page: number }>; timings: Timings }
 interface Answer { question: string; answer: string | null; confidence: number; page: number | null; box: Box | null; noAnswer: boolean; topK: Array<{ answer: string; confidence: number; page: number; box: Box }> }
@@ -61,6 +62,7 @@ export class AnalyseView {
       if (file) void this.analyse(file);
     });
     byId<HTMLInputElement>('show-words').addEventListener('change', () => this.drawOverlays());
+    byId<HTMLInputElement>('show-pairs').addEventListener('change', () => this.drawOverlays());
     byId('ask-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.ask(byId<HTMLInputElement>('question').value.trim());
@@ -182,6 +184,13 @@ export class AnalyseView {
         box.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
         overlay.append(box);
       });
+      if (byId<HTMLInputElement>('show-pairs').checked) {
+        for (const pair of page?.pairs ?? []) {
+          if (!pair.value || this.hiddenLabels.has(pair.key.label) || this.hiddenLabels.has(pair.value.label)) continue;
+          const [from, to] = [centre(pair.key.box), centre(pair.value.box)];
+          overlay.append(svg('line', { class: 'pair-line', x1: from[0], y1: from[1], x2: to[0], y2: to[1], 'data-pair': `${pair.keyIndex}>${pair.valueIndex}` }));
+        }
+      }
       for (const answer of shown.ask?.answers ?? []) {
         if (answer.noAnswer || answer.page !== pageNumber || !answer.box) continue;
         const box = rect(answer.box, { class: 'answer-box', 'data-question': answer.question });
@@ -208,6 +217,7 @@ export class AnalyseView {
   private renderSide(): void {
     this.renderLegend();
     this.renderEntityList();
+    this.renderPairs();
     this.renderClass();
     this.renderAnswers();
     this.renderTimings();
@@ -251,6 +261,19 @@ export class AnalyseView {
         item.addEventListener('click', () => document.querySelector(`.entity-box[data-entity="${key}"]`)?.scrollIntoView({ block: 'center', behavior: 'smooth' }));
         list.append(h('li', {}, item));
       });
+    }
+  }
+
+  private renderPairs(): void {
+    const list = byId('pair-list');
+    clear(list);
+    const pages = this.shown?.extract?.pages ?? [];
+    byId('pairs-from').textContent = pages.length === 0 ? '' : `made by ${pages[0].pairsFrom === 'model' ? "the model's key-value head" : 'the geometric rule (this model has no key-value head)'}`;
+    for (const page of pages) {
+      for (const pair of page.pairs) {
+        const confidence = pair.confidence === null ? '' : ` (${percent(pair.confidence)})`;
+        list.append(h('li', { 'data-pair': `${page.page}:${pair.keyIndex}` }, `${pair.key.text} → ${pair.value ? pair.value.text : '(no value)'}${confidence}`));
+      }
     }
   }
 
@@ -328,6 +351,8 @@ export class AnalyseView {
     }
   }
 }
+
+const centre = (box: Box): [number, number] => [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2];
 
 function rect(box: Box, attributes: Record<string, string>): SVGRectElement {
   const [x0, y0, x1, y1] = box;
