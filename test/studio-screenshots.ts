@@ -15,6 +15,7 @@ import { launchChromium, openStudio, screenshot } from './helpers/browser';
  *
  *   npm run screenshots                                   a form drawn by render-documents (the committed ones)
  *   npm run screenshots -- --document <page> --out <dir>  any page, e.g. a FUNSD form (FUNSD stays out of git)
+ *   npm run screenshots -- --analyse-only                 the first view only
  */
 
 const ADMIN_KEY = 'screenshots-admin-key';
@@ -22,12 +23,12 @@ const QUESTION = 'What is the date?';
 const CURVE_STEPS = 12;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { document: { type: 'string' }, out: { type: 'string' }, invoices: { type: 'string', default: '24' }, 'max-minutes': { type: 'string', default: '20' } } });
+  const { values } = parseArgs({ options: { document: { type: 'string' }, out: { type: 'string' }, invoices: { type: 'string', default: '100' }, 'max-minutes': { type: 'string', default: '40' }, 'analyse-only': { type: 'boolean', default: false } } });
   const out = resolve(values.out ?? join(REPO_ROOT, 'docs', 'studio'));
   const work = mkdtempSync(join(tmpdir(), 'aetnet-screenshots-'));
   const document = values.document ? resolve(values.document) : renderForm(work);
   const datasetZip = join(work, 'invoices.zip');
-  execFileSync('bash', [join(REPO_ROOT, 'scripts', 'invoice-fields-zip.sh'), datasetZip, values.invoices as string, '3'], { stdio: 'inherit' });
+  if (!values['analyse-only']) execFileSync('bash', [join(REPO_ROOT, 'scripts', 'invoice-fields-zip.sh'), datasetZip, values.invoices as string, '3'], { stdio: 'inherit' });
   const deadline = Date.now() + Number(values['max-minutes']) * 60_000;
 
   const app = await createApp(loadAppConfig({ ...process.env, AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_DATA_DIR: join(work, 'var'), LOG_LEVEL: 'warn' }));
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     console.log(`analysed ${document}: ${await page.locator('.entity-box').count()} entities; ${await page.locator('#answers li').first().textContent()}`);
     await page.locator('.entity-box').nth(3).hover();
     console.log(await screenshot(page, 'analyse', out));
+    if (values['analyse-only']) return;
 
     await page.getByRole('tab', { name: 'Admin' }).click();
     await page.fill('#admin-key', ADMIN_KEY);
