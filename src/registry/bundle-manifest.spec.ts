@@ -75,6 +75,16 @@ describe('parseBundleManifest', () => {
     assert.ok(problems.some((p) => p.startsWith('tokenizer.file')));
   });
 
+  it('reads a key-value head and refuses one whose outputs the graph does not declare', () => {
+    const spec = { dtype: 'float32', shape: ['batch', 'sequence', 8] };
+    const pairs = { keys: 'pair_keys', values: 'pair_values', dim: 8, keyLabel: 'QUESTION', valueLabel: 'ANSWER' };
+    const withPairs: Record<string, any> = { ...validManifest(), pairs };
+    withPairs.outputs = { ...withPairs.outputs, pair_keys: spec, pair_values: spec };
+    assert.deepEqual(parseBundleManifest(withPairs).pairs, pairs);
+    const broken = { ...validManifest(), pairs: { ...pairs, values: 'missing', dim: 0 } };
+    assert.throws(() => parseBundleManifest(broken), /pairs\.keys names 'pair_keys', which outputs does not declare.*pairs\.values names 'missing'.*pairs\.dim must be an integer/);
+  });
+
   it('refuses unsafe ids', () => {
     const raw = validManifest();
     raw.id = 'a/b';

@@ -203,5 +203,6 @@ if __name__ == "__main__":
     parser.add_argument("--train-docs", type=int, default=8)
     parser.add_argument("--test-docs", type=int, default=4)
     parser.add_argument("--task", default="extract", choices=("extract", "classify", "ask"))
+    parser.add_argument("--pairs", action="store_true", help="extract windows with key-value pairs")
     args = parser.parse_args()
-    print(write_synthetic_dataset(args.out, args.train_docs, args.test_docs, task=args.task))
+    print(write_synthetic_dataset(args.out, args.train_docs, args.test_docs, task=args.task, pairs=args.pairs))
