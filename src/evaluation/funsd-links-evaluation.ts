@@ -1,7 +1,7 @@
 import { AppConfig } from '../config/app-config';
 import { funsdGoldLinks } from '../datasets/funsd-links';
 import { readFunsdForm } from '../datasets/funsd-reader';
-import { geometricPairs } from '../heads/key-value-pairs';
+import { EntityPair, geometricPairs } from '../heads/key-value-pairs';
 import { EvalArgs } from './cli-args';
 import { matchBoxes, matchSpans } from './entity-metrics';
 import { listFunsdDocuments, loadFunsdDocument } from './funsd-documents';
@@ -13,10 +13,13 @@ import { ExtractPage, ServiceClient } from './service-client';
 
 /**
  * `eval --dataset funsd-links`: FUNSD key → value links (question → answer). (a) With gold entities, the standard
- * relation-extraction setting: the geometric baseline (heads/key-value-pairs.ts) pairs the annotated entities.
+ * relation-extraction setting: the geometric baseline (heads/key-value-pairs.ts) and the served model (its
+ * key-value head, in-process through the extract runner's pairing) pair the annotated entities.
  * (b) End to end: the pairs /v1/extract answers, from its own entities, with gold words and with our OCR; a link
  * counts when both its entities match linked gold entities (exact word sets; label + box IoU ≥ 0.5 with OCR).
  */
+
+const linked = (pairs: readonly EntityPair[]): Array<[number, number]> => pairs.flatMap((pair) => (pair.value === null ? [] : [[pair.key, pair.value] as [number, number]]));
 
 const linksOf = (page: ExtractPage): Array<[number, number]> =>
   page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[pair.keyIndex, pair.valueIndex] as [number, number]]));
@@ -25,6 +28,8 @@ export async function evaluateFunsdLinks(args: EvalArgs, config: Readonly<AppCon
   const documents = await listFunsdDocuments(args.funsdDir, args.split, args.limit);
   const modes = args.mode === 'both' ? (['gold', 'ocr'] as const) : ([args.mode] as const);
   const geometric = new LinkCounter();
+  const learned = new LinkCounter();
+  let goldPairsFrom = '';
   const served = new Map(modes.map((mode) => [mode, new LinkCounter()]));
   let pairsFrom = '';
   const client = await ServiceClient.start(config);
@@ -34,7 +39,11 @@ export async function evaluateFunsdLinks(args: EvalArgs, config: Readonly<AppCon
     for (const [index, listed] of documents.entries()) {
       const [document, form] = await Promise.all([loadFunsdDocument(listed), readFunsdForm(listed.annotationPath)]);
       const gold = funsdGoldLinks(form);
-      geometric.add(gold.links, geometricPairs(gold.entities).flatMap((pair) => (pair.value === null ? [] : [[pair.key, pair.value] as [number, number]])));
+      geometric.add(gold.links, linked(geometricPairs(gold.entities)));
+      // The served model's pairing of the same gold entities (its key-value head; the rule when it has none).
+      const onGold = await client.pairGoldEntities(document.image, toClientWords(document.words), gold.entities.map(({ label, box, wordIds }) => ({ label, box, words: wordIds })), args.model);
+      goldPairsFrom = onGold.pairsFrom;
+      learned.add(gold.links, linked(onGold.pairs));
       for (const mode of modes) {
         const { response } = await client.extract(document.image, { words: mode === 'gold' ? toClientWords(document.words) : undefined, model: args.model });
         model ??= response.model;
@@ -51,7 +60,9 @@ export async function evaluateFunsdLinks(args: EvalArgs, config: Readonly<AppCon
     const lines = [`FUNSD ${args.split} key-value links: ${documents.length} documents, model ${model ? `${model.id}@${model.version}` : 'none'} (pairs: ${pairsFrom})`, ...machine, ''];
     const report: Record<string, unknown> = { dataset: args.dataset, split: args.split, documents: documents.length, model, pairsFrom, machine };
     lines.push(formatLinkScores('(a) gold entities: geometric baseline', geometric.scores()));
+    lines.push(formatLinkScores(`(a) gold entities: the served model (${goldPairsFrom})`, learned.scores()));
     report.goldEntitiesGeometric = geometric.scores();
+    report.goldEntitiesServed = { pairsFrom: goldPairsFrom, ...learned.scores() };
     for (const [mode, counter] of served) {
       lines.push(formatLinkScores(`(b) end to end, ${mode === 'gold' ? 'gold words' : 'our OCR'}: /v1/extract pairs (${pairsFrom})`, counter.scores()));
       report[`endToEnd_${mode}`] = counter.scores();

@@ -5,6 +5,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../app.factory';
 import { AppConfig } from '../config/app-config';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
+import { ExtractService } from '../inference/extract.service';
+import type { PixelBox } from '../common/document-types';
 import { ClientWord, PredictedEntity } from './funsd-entities';
 import type { RequestTimings } from '../inference/inference-timings';
 
@@ -131,6 +133,12 @@ export class ServiceClient {
 
   extract(png: Buffer, options: { words?: ClientWord[]; model?: string }): Promise<Timed<ExtractResponse>> {
     return this.postOk<ExtractResponse>('extract', { file: png, ...options });
+  }
+
+  /** Pairs among the gold entities of a page with its gold words (in-process: the extract runner's own pairing). */
+  pairGoldEntities(png: Buffer, words: ClientWord[], entities: Array<{ label: string; box: PixelBox; words: number[] }>, model?: string) {
+    if (!this.app) throw new Error('pairGoldEntities() needs the in-process app (ServiceClient.start)');
+    return this.app.get(ExtractService).pairEntities({ document: png, words, model }, entities);
   }
 
   ask(upload: DocumentUpload & { questions: string[] }): Promise<Timed<AskResponse>> {

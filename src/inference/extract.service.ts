@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { decodeBio } from '../heads/bio-decode';
-import { decodePairs, geometricPairs, PairWindow, windowPairScores } from '../heads/key-value-pairs';
+import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, windowPairScores } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage } from '../layout';
@@ -55,8 +55,7 @@ export class ExtractService {
       confidence: predictions[i].confidence,
     }));
     const entities = decodeBio(labelled);
-    const pairsHead = model.manifest.pairs;
-    const pairs = pairsHead && pairWindows ? decodePairs(entities, windowPairScores(pairWindows, entities, pairsHead.dim)) : geometricPairs(entities);
+    const { pairs, pairsFrom } = pairsOf(model, entities, pairWindows);
     return {
       page: page.image.index + 1,
       width: page.image.width,
@@ -69,10 +68,23 @@ export class ExtractService {
         value: pair.value === null ? null : entities[pair.value],
         confidence: pair.confidence,
       })),
-      pairsFrom: pairsHead && pairWindows ? 'model' : 'geometric',
+      pairsFrom,
       words: labelled,
       timings: { ocrMs: page.ocrMs, modelMs },
     };
+  }
+
+  /**
+   * Pairs among entities the caller gives, on the document's first page (evaluation with gold entities, the standard
+   * FUNSD relation setting): the same windows, scoring and decoding as /v1/extract's own entities get.
+   */
+  async pairEntities(request: ExtractRequest, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>): Promise<{ pairs: EntityPair[]; pairsFrom: PairsFrom }> {
+    return this.registry.withModel('extract', request.model, async (model) => {
+      const timings = newTimings();
+      const document = await this.pipeline.prepare(request, timings);
+      const { pairWindows } = await this.predictWords(model, document.contentHash, document.pages[0], timings);
+      return pairsOf(model, entities, pairWindows);
+    });
   }
 
   /** Each word's label, and with a key-value head each window's keys and values (pairs are scored once entities are known). */
@@ -108,4 +120,13 @@ export class ExtractService {
     const pairWindows = encoded.windows.map((window, index) => ({ wordIds: window.wordIds, keys: rows[index][pairsHead.keys], values: rows[index][pairsHead.values] }));
     return { predictions, pairWindows };
   }
+}
+
+type PairsFrom = 'model' | 'geometric';
+
+/** The key-value head's pairs when the bundle has one (and the page had tokens), else the geometric rule's. */
+function pairsOf(model: RegisteredModel, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[] | undefined): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
+  const head = model.manifest.pairs;
+  if (head && pairWindows) return { pairs: decodePairs(entities, windowPairScores(pairWindows, entities, head.dim)), pairsFrom: 'model' };
+  return { pairs: geometricPairs(entities), pairsFrom: 'geometric' };
 }
