@@ -158,5 +158,6 @@ async function storeDocument(
     wordsFrom: document.words ? 'dataset' : ocrUsed ? 'ocr' : 'text-layer',
     ...(document.classLabel !== undefined ? { classLabel: labels.indexOf(document.classLabel) } : {}),
     ...(document.questions ? { questions: document.questions } : {}),
+    ...(document.pairs ? { pairs: document.pairs } : {}),
   };
 }

@@ -44,7 +44,8 @@ async function pageLines(
     return encoded.windows.map((window, index) => {
       const { labels, ...unlabelled } = window;
       const base = { ...common, window: index, ...unlabelled };
-      return record.task === 'extract' ? { ...base, labels } : { ...base, classLabel: document.classLabel };
+      if (record.task !== 'extract') return { ...base, classLabel: document.classLabel };
+      return { ...base, labels, ...(document.pairs && pageIndex === 0 ? document.pairs : {}) };
     });
   }
   const texts = page.words.map((word) => word.text);
@@ -120,6 +121,8 @@ export async function writePreparedDataset(
     windowStride: options.stride,
     imageSize: options.imageSize,
     ...(record.task === 'ask' ? { maxQuestionTokens: DEFAULT_MAX_QUESTION_TOKENS } : {}),
+    // FUNSD links: the trainer adds the key-value head (docs/prepared-dataset.md).
+    ...(record.task === 'extract' && documents.some((document) => document.pairs) ? { pairs: true } : {}),
     splits,
   });
 }

@@ -45,6 +45,14 @@ export interface PlannedDocument {
   wordTags?: string[];
   classLabel?: string;
   questions?: DatasetQuestion[];
+  /** extract (FUNSD links): page 0's key → value pairs, trained by the key-value head. */
+  pairs?: KeyValuePairs;
+}
+
+/** A page's QUESTION and ANSWER entities as word ranges and its links as [key, value] indices into them (docs/prepared-dataset.md). */
+export interface KeyValuePairs {
+  pairEntities: Array<{ label: string; firstWord: number; lastWord: number }>;
+  pairLinks: Array<[number, number]>;
 }
 
 export interface DocumentPlan {
@@ -70,6 +78,7 @@ export interface StoredDocument {
   /** Index into the record's labels (classify). */
   classLabel?: number;
   questions?: DatasetQuestion[];
+  pairs?: KeyValuePairs;
 }
 
 export interface DatasetReport {

@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { funsdGoldLinks } from '../datasets/funsd-links';
+import { keyValueTargets } from './prepared-writer';
 import { FunsdForm, FunsdFormatError, parseFunsdForm } from '../datasets/funsd-reader';
 import { isBlankWord, LayoutWord } from '../layout';
 import { entityCounts, labelSetProblems, WordTag, wordTag } from './entity-labels';
@@ -96,7 +97,8 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
       const form = parseFunsdForm(json, annotation.path);
       const { words, tags } = form;
       problems.push(...linkProblems(form, annotation.path));
-      documents.push({ id: documentId(annotation.stem, taken), imagePath, words, wordTags: tags, ...(annotation.split ? { split: annotation.split } : {}) });
+      const pairs = keyValueTargets(funsdGoldLinks(form));
+      documents.push({ id: documentId(annotation.stem, taken), imagePath, words, wordTags: tags, ...(annotation.split ? { split: annotation.split } : {}), ...(pairs.pairLinks.length > 0 ? { pairs } : {}) });
     } catch (cause) {
       if (!(cause instanceof FunsdFormatError)) throw cause;
       // FunsdFormatError reads "<file>: <field>: <problem>".

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../common/atomic-file';
 import { resizeToRgb, rgbToPng } from '../documents/image-codec';
 import { KEY_LABEL, VALUE_LABEL } from '../heads/key-value-pairs';
+import { KeyValuePairs } from './dataset-types';
 import { GoldLinks } from './funsd-links';
 
 export const FORMAT_VERSION = 1;
@@ -13,7 +14,7 @@ export const FORMAT_VERSION = 1;
  * The key → value pairs of a page on each of its extract windows (docs/prepared-dataset.md): its QUESTION and
  * ANSWER entities as word ranges, and the links as indices into them. The trainer keeps the entities a window holds.
  */
-export function keyValueTargets(gold: GoldLinks): { pairEntities: Array<{ label: string; firstWord: number; lastWord: number }>; pairLinks: Array<[number, number]> } {
+export function keyValueTargets(gold: GoldLinks): KeyValuePairs {
   const kept = gold.entities.flatMap((entity, index) => (entity.label === KEY_LABEL || entity.label === VALUE_LABEL ? [index] : []));
   const position = new Map(kept.map((index, at) => [index, at]));
   return {

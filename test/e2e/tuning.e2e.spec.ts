@@ -104,13 +104,17 @@ describe('admin tuning jobs', () => {
 
   it('serves the tuned model once activated, and rolls back', async () => {
     const document = (await renderFormPng(FORM_LINES)).toString('base64');
+    let pairsFrom = '';
     const extract = async () => {
       const response = await app.inject({ method: 'POST', url: '/v1/extract', payload: { document, words: formWords(FORM_LINES) } });
       assert.equal(response.statusCode, 200, response.body);
+      pairsFrom = response.json().pages[0].pairsFrom;
       return response.json().model.id as string;
     };
     assert.equal((await admin('POST', `/admin/models/${job.modelId}/activate`)).statusCode, 200);
     assert.equal(await extract(), job.modelId);
+    // The sample forms link each key to its value: the tune trained a key-value head, and it serves the pairs.
+    assert.equal(pairsFrom, 'model');
     assert.equal((await admin('POST', '/admin/models/extract/rollback')).statusCode, 200);
     assert.equal(await extract(), 'tiny-extract');
   });
