@@ -12,8 +12,8 @@ const TOKENIZER = tinyWordPieceTokenizer(['name', ':', 'jo', '##hn']);
 
 const ANNOTATION = {
   form: [
-    { id: 0, label: 'question', words: [{ text: 'Name:', box: [4, 4, 20, 10] }] },
-    { id: 1, label: 'answer', words: [{ text: 'John', box: [24, 4, 36, 10] }, { text: '', box: [0, 0, 0, 0] }] },
+    { id: 0, label: 'question', words: [{ text: 'Name:', box: [4, 4, 20, 10] }], linking: [[0, 1]] },
+    { id: 1, label: 'answer', words: [{ text: 'John', box: [24, 4, 36, 10] }, { text: '', box: [0, 0, 0, 0] }], linking: [[0, 1]] },
   ],
 };
 
@@ -59,6 +59,7 @@ describe('prepare', () => {
       maxLength: 4,
       windowStride: 2,
       imageSize: 8,
+      pairs: true,
       splits: { train: { documents: 1, windows: 2 }, test: { documents: 1, windows: 2 } },
     });
     assert.equal(await readFile(join(out, 'tokenizer.json'), 'utf8'), JSON.stringify(TOKENIZER));
@@ -78,6 +79,9 @@ describe('prepare', () => {
       original: 'originals/doc-a.png',
       width: 40,
       height: 20,
+      // The page's key → value pairs ride on each of its windows: "Name:" → "John".
+      pairEntities: [{ label: 'QUESTION', firstWord: 0, lastWord: 0 }, { label: 'ANSWER', firstWord: 1, lastWord: 1 }],
+      pairLinks: [[0, 1]],
     });
     assert.deepEqual(windows[0].inputIds, [2, 4, 5, 3]);
     assert.deepEqual(windows[0].labels, [-100, 3, -100, -100]);

@@ -26,6 +26,8 @@ export interface SplitSummary {
   windows: number;
   tokens: number;
   maxTokensPerPage: number;
+  /** Pages with at least one key → value link (their windows carry the pairs). */
+  linkedPages: number;
 }
 
 async function prepareExtractSplit(
@@ -38,7 +40,7 @@ async function prepareExtractSplit(
 ): Promise<SplitSummary> {
   const annotationFiles = (await readdir(split.annotationsDir)).filter((name) => name.endsWith('.json')).sort();
   const imageByStem = new Map((await readdir(split.imagesDir)).map((name) => [basename(name, extname(name)), name]));
-  const summary: SplitSummary = { documents: 0, windows: 0, tokens: 0, maxTokensPerPage: 0 };
+  const summary: SplitSummary = { documents: 0, windows: 0, tokens: 0, maxTokensPerPage: 0, linkedPages: 0 };
   writer.openSplit(split.name);
   for (const annotationName of annotationFiles) {
     const docId = basename(annotationName, '.json');
@@ -49,7 +51,9 @@ async function prepareExtractSplit(
     seenDocIds.add(docId);
 
     const words = await readFunsdAnnotation(annotationPath, labels);
-    const pairs = keyValueTargets(funsdGoldLinks(await readFunsdForm(annotationPath)));
+    const targets = keyValueTargets(funsdGoldLinks(await readFunsdForm(annotationPath)));
+    const pairs = targets.pairLinks.length > 0 ? targets : {};
+    if (targets.pairLinks.length > 0) summary.linkedPages += 1;
     const original = await toRgbPng(join(split.imagesDir, imageName));
     const paths = await writer.pageImages(docId, 0, original);
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
@@ -106,7 +110,7 @@ async function prepareExtract(args: PrepareArgs, tokenizer: LayoutTokenizer, wri
     source: args.format,
     labels,
     // Windows carry pairEntities / pairLinks (FUNSD links): the trainer adds the key-value head.
-    pairs: true,
+    ...(Object.values(summaries).some((summary) => summary.linkedPages > 0) ? { pairs: true } : {}),
     tokenizer: 'tokenizer.json',
     specialTokens: tokenizer.special,
     maxLength: args.maxLength,
