@@ -180,7 +180,7 @@ class PreparedDataset(Dataset):
             "pixel_values": self._clean_cache[window["image"]],
             **{name: window[name] for name in META_FIELDS},
             **task_targets(self.meta["task"], window),
-            **(window_pairs(window) if "pairEntities" in window else {}),
+            **(window_pairs(window) if self.meta.get("pairs") else {}),
             "task": self.meta["task"],
         }
         if self.with_momentum_view:
