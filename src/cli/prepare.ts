@@ -7,7 +7,7 @@ import { loadDocumentPages } from './document-pages';
 import { bioLabels, tagType } from '../datasets/entity-labels';
 import { keyValueTargets } from '../datasets/prepared-writer';
 import { funsdGoldLinks } from '../datasets/funsd-links';
-import { findFunsdSplits, FunsdSplit, readFunsdAnnotation, readFunsdForm } from '../datasets/funsd-reader';
+import { findFunsdSplits, FunsdSplit, labelledWords, readFunsdForm } from '../datasets/funsd-reader';
 import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
 import { prepareAsk } from './prepare-ask';
 import { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';
@@ -50,8 +50,9 @@ async function prepareExtractSplit(
     if (seenDocIds.has(docId)) throw new Error(`${annotationPath}: document id ${docId} appears in more than one split`);
     seenDocIds.add(docId);
 
-    const words = await readFunsdAnnotation(annotationPath, labels);
-    const targets = keyValueTargets(funsdGoldLinks(await readFunsdForm(annotationPath)));
+    const form = await readFunsdForm(annotationPath);
+    const words = labelledWords(form, annotationPath, labels);
+    const targets = keyValueTargets(funsdGoldLinks(form));
     const pairs = targets.pairLinks.length > 0 ? targets : {};
     if (targets.pairLinks.length > 0) summary.linkedPages += 1;
     const original = await toRgbPng(join(split.imagesDir, imageName));

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { funsdGoldLinks } from '../datasets/funsd-links';
+import { funsdGoldLinks, GoldLinks } from '../datasets/funsd-links';
 import { keyValueTargets } from './prepared-writer';
 import { FunsdForm, FunsdFormatError, parseFunsdForm } from '../datasets/funsd-reader';
 import { isBlankWord, LayoutWord } from '../layout';
@@ -96,8 +96,9 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
     try {
       const form = parseFunsdForm(json, annotation.path);
       const { words, tags } = form;
-      problems.push(...linkProblems(form, annotation.path));
-      const pairs = keyValueTargets(funsdGoldLinks(form));
+      const gold = funsdGoldLinks(form);
+      problems.push(...linkProblems(gold, form, annotation.path));
+      const pairs = keyValueTargets(gold);
       documents.push({ id: documentId(annotation.stem, taken), imagePath, words, wordTags: tags, ...(annotation.split ? { split: annotation.split } : {}), ...(pairs.pairLinks.length > 0 ? { pairs } : {}) });
     } catch (cause) {
       if (!(cause instanceof FunsdFormatError)) throw cause;
@@ -111,8 +112,7 @@ export function planFunsd(paths: readonly string[], texts: TextFiles): DocumentP
 }
 
 /** Links that cannot be key → value pairs (docs/tuning.md): named by file, field and id, and not trained on. */
-export function linkProblems(form: FunsdForm, file: string): DatasetProblem[] {
-  const { missing, unpairable } = funsdGoldLinks(form);
+export function linkProblems({ missing, unpairable }: Pick<GoldLinks, 'missing' | 'unpairable'>, form: FunsdForm, file: string): DatasetProblem[] {
   const problems = missing.map(({ entityIndex, from, to }) =>
     fieldWarning(file, `form[${entityIndex}].linking`, `link [${from}, ${to}] names entity ${form.entities.some((entity) => entity.id === from) ? to : from}, which the annotation lacks: not used`),
   );

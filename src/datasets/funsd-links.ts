@@ -53,7 +53,10 @@ export function funsdGoldLinks(form: FunsdForm): GoldLinks {
       const [a, b] = [indexById.get(from), indexById.get(to)];
       const pair = a === undefined || b === undefined ? undefined : asKeyValue(entities, a, b);
       if (pair) links.set(pair.join('>'), pair);
-      else if (from !== to) unpairable.set(`${labelOf(form, from)}→${labelOf(form, to)}`, (unpairable.get(`${labelOf(form, from)}→${labelOf(form, to)}`) ?? 0) + 1);
+      else if (from !== to) {
+        const labels = `${labelOf(form, from)}→${labelOf(form, to)}`;
+        unpairable.set(labels, (unpairable.get(labels) ?? 0) + 1);
+      }
     }
   });
   return {

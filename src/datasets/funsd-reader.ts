@@ -90,7 +90,11 @@ export function parseFunsdForm(json: unknown, file: string): FunsdForm {
  * (its words share the union box).
  */
 export function parseFunsdAnnotation(json: unknown, file: string, labels: readonly string[] = FUNSD_LABELS): LayoutWord[] {
-  const { words, tags } = parseFunsdForm(json, file);
+  return labelledWords(parseFunsdForm(json, file), file, labels);
+}
+
+/** A parsed form's words with their label indices into `labels` (parseFunsdAnnotation, once the form is read). */
+export function labelledWords({ words, tags }: FunsdForm, file: string, labels: readonly string[] = FUNSD_LABELS): LayoutWord[] {
   const missing = tags.find((tag) => !labels.includes(tag));
   if (missing) throw new FunsdFormatError(file, 'form', `label ${missing} is not in the label set ${labels.join(', ')}`);
   const indices = labelIndices(tags, labels);

@@ -93,12 +93,17 @@ export interface PairWindow {
   values: Float32Array;
 }
 
-/** The mean of `vectors` over the first token of each of `words` in the window; undefined unless every word is there. */
-export function entityVector(window: PairWindow, vectors: Float32Array, words: readonly number[], dim: number): Float32Array | undefined {
-  const firstToken = new Map<number, number>();
-  window.wordIds.forEach((word, token) => {
-    if (word >= 0 && !firstToken.has(word)) firstToken.set(word, token);
+/** Each word's first token in a window. */
+function firstTokens(wordIds: readonly number[]): Map<number, number> {
+  const first = new Map<number, number>();
+  wordIds.forEach((word, token) => {
+    if (word >= 0 && !first.has(word)) first.set(word, token);
   });
+  return first;
+}
+
+/** The mean of `vectors` over the first token of each of `words`; undefined unless every word is in the window. */
+function entityVector(firstToken: ReadonlyMap<number, number>, vectors: Float32Array, words: readonly number[], dim: number): Float32Array | undefined {
   const mean = new Float32Array(dim);
   for (const word of words) {
     const token = firstToken.get(word);
@@ -116,14 +121,15 @@ export function windowPairScores(windows: readonly PairWindow[], entities: Reado
   const sums = new Map<string, { total: number; count: number }>();
   const scale = 1 / Math.sqrt(dim);
   for (const window of windows) {
+    const firstToken = firstTokens(window.wordIds);
     const keys = new Map<number, Float32Array>();
     const values = new Map<number, Float32Array>();
     entities.forEach((entity, index) => {
       if (entity.label === KEY_LABEL) {
-        const vector = entityVector(window, window.keys, entity.words, dim);
+        const vector = entityVector(firstToken, window.keys, entity.words, dim);
         if (vector) keys.set(index, vector);
       } else if (entity.label === VALUE_LABEL) {
-        const vector = entityVector(window, window.values, entity.words, dim);
+        const vector = entityVector(firstToken, window.values, entity.words, dim);
         if (vector) values.set(index, vector);
       }
     });

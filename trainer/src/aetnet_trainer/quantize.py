@@ -17,10 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from .data import PreparedDataset, carve_validation, collate
 from .evaluate import SELECTION_METRIC, ask_metrics, classify_metrics, extract_metrics
+from .modeling import pair_scores
 
 MIN_AGREEMENT = 0.99
 MAX_METRIC_DROP = 0.005  # 0.5 points of F1 / accuracy / ANLS
@@ -149,13 +151,11 @@ def task_metric(task: str, windows: list[dict], logits: list[np.ndarray], labels
 
 
 def pair_decisions(outputs: list[np.ndarray], batch: dict) -> np.ndarray:
-    """The key (or E = none) the key-value head gives each value entity of a window (modeling.pair_scores)."""
-    pool, roles = batch["pair_pool"][0].numpy(), batch["pair_roles"][0].numpy()
-    keys, values = pool @ outputs[1][0, :pool.shape[1]], pool @ outputs[2][0, :pool.shape[1]]
-    scores = values @ keys.T / np.sqrt(keys.shape[-1])
-    scores[:, roles != 1] = -np.inf
-    scores = np.concatenate([scores, np.zeros((scores.shape[0], 1))], axis=1)
-    return scores.argmax(-1)[roles == 2]
+    """The key (or E = none) the key-value head gives each value entity of a window, scored as in training."""
+    length = batch["pair_pool"].shape[-1]
+    keys, values = (torch.from_numpy(output[:, :length]) for output in outputs[1:3])
+    scores = pair_scores(keys, values, batch["pair_pool"], batch["pair_roles"])
+    return scores.argmax(-1)[0][batch["pair_roles"][0] == 2].numpy()
 
 
 def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, labels: list[str], pad_id: int) -> dict:
