@@ -159,6 +159,17 @@ def bundle_labels(manifest: dict, task: str) -> list[str] | None:
     return list(manifest.get("labels") or []) if manifest.get("task") == task else None
 
 
+def geometry_weights(manifest: dict, prefix: str, own: dict) -> dict[str, torch.Tensor]:
+    """The key-value head's geometry MLP from manifest `pairs.geometry` (it runs outside the graph), under this model's
+    names of its Linear layers in order; none when the manifest has none or the layers differ in number."""
+    layers = manifest.get("pairs", {}).get("geometry", {}).get("layers", [])
+    ours = sorted({name[len(prefix):].split(".")[0] for name in own if name.startswith(prefix)}, key=int)
+    if len(layers) != len(ours):
+        return {}
+    return {f"{prefix}{index}.{part}": torch.tensor(layer[part], dtype=torch.float32)
+            for index, layer in zip(ours, layers) for part in ("weight", "bias")}
+
+
 def load_bundle_weights(model, bundle_dir: str | Path, vocabulary: dict, labels) -> tuple[list[str], list[str]]:
     """`--init-bundle`: the fusion, alignment encoders and (when its labels are the dataset's) the head of a served
     bundle. The bundle must share the dataset's vocabulary and hold every inference weight of this model. Returns
@@ -189,6 +200,8 @@ def load_bundle_weights(model, bundle_dir: str | Path, vocabulary: dict, labels)
             continue  # other labels: a new head
         prefix = f"head.{task}." if model.cfg.task == "joint" else "head."
         head = {f"{prefix}{name[len('head.'):]}": value for name, value in head_weights(weights, manifest, task).items()}
+        if task == "extract":
+            head.update(geometry_weights(manifest, f"{prefix}pairs.geometry.", own))
         # A key-value head the bundle lacks starts fresh; the token head is kept when it matches.
         pairs = f"{prefix}pairs."
         if not any(name.startswith(pairs) for name in head):

@@ -118,13 +118,14 @@ def window_pairs(window: dict) -> dict[str, Tensor]:
     """Key-value targets of an extract window with `pairEntities` (docs/prepared-dataset.md): the QUESTION and ANSWER
     entities wholly inside the window, as mean-pooling weights (E, L) over the first token of each of their words
     here; their roles (1 key, 2 value); each value's key among them (NO_KEY: none; −100: its key lies outside the
-    window, so the window cannot tell)."""
+    window, so the window cannot tell); their boxes (E, 4) in page units, the union of their words' boxes."""
     first_token: dict[int, int] = {}
     for position, word in enumerate(window["wordIds"]):
         if word >= 0 and word not in first_token:
             first_token[word] = position
+    entities = window.get("pairEntities", [])  # absent on a page with no link
     kept, tokens = [], []
-    for index, entity in enumerate(window["pairEntities"]):
+    for index, entity in enumerate(entities):
         positions = [first_token.get(word) for word in range(entity["firstWord"], entity["lastWord"] + 1)]
         if all(position is not None for position in positions):
             kept.append(index)
@@ -132,13 +133,18 @@ def window_pairs(window: dict) -> dict[str, Tensor]:
     pool = torch.zeros((len(kept), len(window["inputIds"])))
     for row, positions in enumerate(tokens):
         pool[row, positions] = 1.0 / len(positions)
-    roles = torch.tensor([1 if window["pairEntities"][index]["label"] == KEY_LABEL else 2 for index in kept], dtype=torch.long)
+    roles = torch.tensor([1 if entities[index]["label"] == KEY_LABEL else 2 for index in kept], dtype=torch.long)
     targets = torch.where(roles == 2, NO_KEY, -100)
     row_of = {index: row for row, index in enumerate(kept)}
-    for key, value in window["pairLinks"]:
+    for key, value in window.get("pairLinks", []):
         if value in row_of:
             targets[row_of[value]] = row_of[key] if key in row_of else -100
-    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets}
+    word_boxes = torch.tensor(window["wordBbox"], dtype=torch.float32).clamp(0, 1000) / 1000
+    boxes = torch.zeros((len(kept), 4))
+    for row, positions in enumerate(tokens):
+        words = word_boxes[positions]
+        boxes[row] = torch.cat([words[:, :2].min(0).values, words[:, 2:].max(0).values])
+    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets, "pair_boxes": boxes}
 
 
 class PreparedDataset(Dataset):
@@ -246,16 +252,18 @@ def collate_pairs(items: list[dict], length: int) -> dict[str, Tensor]:
     pool = torch.zeros((len(items), entities, length))
     roles = torch.zeros((len(items), entities), dtype=torch.long)
     targets = torch.full((len(items), entities), -100, dtype=torch.long)
+    boxes = torch.zeros((len(items), entities, 4))
     for row, item in enumerate(items):
         count, size = len(item["pair_roles"]), item["pair_pool"].shape[1]
         pool[row, :count, :size] = item["pair_pool"]
+        boxes[row, :count] = item["pair_boxes"]
         roles[row, :count] = item["pair_roles"]
         targets[row, :count] = torch.where(item["pair_targets"] == NO_KEY, entities, item["pair_targets"])
-    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets}
+    return {"pair_pool": pool, "pair_roles": roles, "pair_targets": targets, "pair_boxes": boxes}
 
 
 TENSOR_FIELDS = ("input_ids", "attention_mask", "bbox", "word_bbox", "labels", "start_positions", "end_positions",
-                 "pixel_values", "momentum_pixel_values", "pair_pool", "pair_roles", "pair_targets")
+                 "pixel_values", "momentum_pixel_values", "pair_pool", "pair_roles", "pair_targets", "pair_boxes")
 
 
 def to_device(batch: dict, device: torch.device) -> dict:

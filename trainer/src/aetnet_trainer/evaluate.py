@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 import torch
+from torch import Tensor
 from torch.utils.data import DataLoader
 
 from .classify_metrics import classification_scores, document_predictions
@@ -67,6 +68,17 @@ def _scores(correct: int, predicted: int, true: int) -> dict:
     recall = correct / true if true else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "support": true}
+
+
+def pair_link_scores(scores: Tensor, targets: Tensor, roles: Tensor) -> tuple[int, int, int]:
+    """(correct, predicted, true) links of a batch of windows: each value entity links to its best-scoring key, or to
+    none when the last column (modeling.pair_scores) wins; a value whose key lies outside its window (−100) is not
+    counted. Sum over windows, then _scores()."""
+    none = scores.shape[-1] - 1
+    predicted_key = scores.argmax(-1)
+    counted = (roles == 2) & (targets != -100)
+    linked, gold = counted & (predicted_key != none), counted & (targets != none)
+    return int((linked & (predicted_key == targets)).sum()), int(linked.sum()), int(gold.sum())
 
 
 def entity_scores(true_sequences: list[list[str]], predicted_sequences: list[list[str]]) -> dict:

@@ -31,7 +31,8 @@ from .checkpoint import load_checkpoint_model
 from .config import RunConfig
 from .data import IMAGE_MEAN, IMAGE_STD
 from .model_card import model_card
-from .modeling import AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph, TokenPairHead, build_task_model
+from .modeling import (PAIR_GEOMETRY_FEATURES, AETNetForTask, AETNetInference, ImageEncoderGraph, TextSideGraph,
+                       TokenPairHead, build_task_model)
 from .qa_metrics import MAX_ANSWER_TOKENS
 from .quantize import (
     QUANTIZED_OPS,
@@ -301,7 +302,7 @@ def parity_lengths(max_length: int) -> list[int]:
 
 
 def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_size: int, task: str,
-                    served: set[str] | None = None) -> dict:
+                    served: set[str] | None = None, pair_geometry=None) -> dict:
     """Replaces the fp32 graphs in `staging` by int8 ones; raises QuantizationGateError when they fail the gate
     (a joint bundle: when any served head fails it on its own task's validation split)."""
     fp32_dir = staging / ".fp32"
@@ -319,7 +320,8 @@ def quantize_bundle(staging: Path, onnx_paths: list[Path], state: dict, image_si
                  for part in meta["parts"] if served is None or part["task"] in served}
         report = {"split": "validation", "parts": parts}
     else:
-        report = compare_precisions(fp32, int8, validation_windows(state, image_size), task, meta["labels"], pad_id)
+        report = compare_precisions(fp32, int8, validation_windows(state, image_size), task, meta["labels"], pad_id,
+                                    pair_geometry)
     shutil.rmtree(fp32_dir)
     for name, part in report.get("parts", {"": report}).items():
         check_gate(part, name)
@@ -364,9 +366,13 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
             max_diff, tolerance = max_parity_diff(inference, model, staging, lengths), FP16_STORAGE_TOLERANCE
             if max_diff > tolerance:
                 raise ParityError(f"fp16-storage ONNX differs from PyTorch by {max_diff:.3g} > {tolerance:g}")
-        quantization = quantize_bundle(staging, onnx_paths, state, model.cfg.image_size, task, served) if int8 else None
+        pairs_head = model.head.pairs if isinstance(model.head, TokenPairHead) else None
+        quantization = quantize_bundle(staging, onnx_paths, state, model.cfg.image_size, task, served,
+                                       pairs_head.geometry_scores if pairs_head else None) if int8 else None
         (staging / "tokenizer.json").write_text(meta["tokenizerJson"])
         bundle_manifest = manifest(state, bundle_id, opset, max_diff, tolerance, split, data_licence, served)
+        if pairs_head is not None:
+            bundle_manifest["pairs"]["geometry"] = geometry_block(pairs_head.geometry)
         if quantization is not None:
             bundle_manifest["onnx"]["precision"] = "int8"
             bundle_manifest["quantization"] = {"method": "weight-only int8 (MatMulNBits blocks of 32, int8 embedding rows)",
@@ -382,6 +388,15 @@ def export_bundle(checkpoint: str | Path, out: str | Path, bundle_id: str | None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return bundle_manifest
+
+
+def geometry_block(mlp: torch.nn.Sequential) -> dict:
+    """The key-value head's geometry MLP for the manifest (the service runs it on entity boxes, outside the graph):
+    its features by name, then Linear layers with ReLU between them, weights as [out][in] rows."""
+    linears = [layer for layer in mlp if isinstance(layer, torch.nn.Linear)]
+    rounded = lambda tensor: [float(f"{value:.7g}") for value in tensor.detach().flatten().tolist()]
+    return {"features": list(PAIR_GEOMETRY_FEATURES), "activation": "relu",
+            "layers": [{"weight": [rounded(row) for row in layer.weight], "bias": rounded(layer.bias)} for layer in linears]}
 
 
 def relative_to_bundle(path: str | Path, bundle: Path) -> str:

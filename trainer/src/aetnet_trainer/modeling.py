@@ -121,18 +121,56 @@ class TokenClassificationHead(nn.Module):
         return self.classifier(fused[:, :text_length])
 
 
-class KeyValueHead(nn.Module):
-    """Which ANSWER belongs to which QUESTION: per-token key and value projections (B, L, d). An entity is the mean
-    of its words' first tokens; key k scores ⟨k, v⟩/√d for value v, against a fixed 0 for "no key" (the service
-    pools and scores the same way: heads/key-value-pairs.ts)."""
+# The pair geometry features, in this order (heads/key-value-pairs.ts computes the same): boxes in page units
+# (0–1000 / 1000), the value V against the key K; gaps and offsets ×10 so a page spans about 10.
+PAIR_GEOMETRY_FEATURES = ("gapX", "gapY", "centreDX", "centreDY", "overlapY", "overlapX", "leftDX", "sameLineRight",
+                          "belowOverlapping")
 
-    def __init__(self, hidden: int, dim: int, dropout: float):
+
+def pair_geometry(boxes: Tensor) -> Tensor:
+    """(B, E, 4) entity boxes → (B, E, E, F): row = the value entity, column = the key entity. The last two are the
+    geometric rule's own tests (a value on the key's line right of it; below it, overlapping horizontally)."""
+    value, key = boxes[:, :, None, :], boxes[:, None, :, :]
+    key_height, value_height = key[..., 3] - key[..., 1], value[..., 3] - value[..., 1]
+    key_width, value_width = key[..., 2] - key[..., 0], value[..., 2] - value[..., 0]
+    overlap_y = (torch.minimum(key[..., 3], value[..., 3]) - torch.maximum(key[..., 1], value[..., 1])).clamp(min=0)
+    overlap_x = (torch.minimum(key[..., 2], value[..., 2]) - torch.maximum(key[..., 0], value[..., 0])).clamp(min=0)
+    overlap_y = overlap_y / torch.minimum(key_height, value_height).clamp(min=1e-3)
+    overlap_x = overlap_x / torch.minimum(key_width, value_width).clamp(min=1e-3)
+    same_line_right = (overlap_y >= 0.5) & (value[..., 0] >= key[..., 0] + 0.5 * key_width)
+    below_overlapping = (value[..., 1] >= key[..., 3] - 0.5 * key_height) & (overlap_x > 0)
+    return torch.stack([
+        10 * (value[..., 0] - key[..., 2]), 10 * (value[..., 1] - key[..., 3]),
+        5 * (value[..., 0] + value[..., 2] - key[..., 0] - key[..., 2]),
+        5 * (value[..., 1] + value[..., 3] - key[..., 1] - key[..., 3]),
+        overlap_y, overlap_x, 10 * (value[..., 0] - key[..., 0]), same_line_right.float(), below_overlapping.float(),
+    ], dim=-1)
+
+
+class KeyValueHead(nn.Module):
+    """Which ANSWER belongs to which QUESTION. Semantic: per-token key and value projections (B, L, d); an entity is
+    the mean of its words' first tokens, and key k scores ⟨k, v⟩/√d for value v. Geometric: an MLP over the pair's
+    boxes (pair_geometry), added to it. Both against a fixed 0 for "no key". The value projection starts at zero, so
+    training starts from geometry alone and the semantic term grows where it helps (on FUNSD validation link F1
+    94.68 → 95.74; README). The service pools and scores the same way (heads/key-value-pairs.ts), the geometry MLP
+    from the manifest."""
+
+    def __init__(self, hidden: int, dim: int, dropout: float, geometry_hidden: int = 64):
         super().__init__()
         self.keys = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, dim))
         self.values = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, dim))
+        nn.init.zeros_(self.values[-1].weight)
+        nn.init.zeros_(self.values[-1].bias)
+        features = len(PAIR_GEOMETRY_FEATURES)
+        self.geometry = nn.Sequential(nn.Linear(features, geometry_hidden), nn.ReLU(),
+                                      nn.Linear(geometry_hidden, geometry_hidden), nn.ReLU(), nn.Linear(geometry_hidden, 1))
 
     def forward(self, tokens: Tensor) -> tuple[Tensor, Tensor]:
         return self.keys(tokens), self.values(tokens)
+
+    def geometry_scores(self, boxes: Tensor) -> Tensor:
+        """(B, E, 4) → (B, E, E): the geometric score of each (value row, key column)."""
+        return self.geometry(pair_geometry(boxes)).squeeze(-1)
 
 
 class TokenPairHead(TokenClassificationHead):
@@ -147,17 +185,20 @@ class TokenPairHead(TokenClassificationHead):
         return {"extract": super().forward(fused, text_length), "pair_keys": keys, "pair_values": values}
 
 
-def pair_scores(keys: Tensor, values: Tensor, pool: Tensor, roles: Tensor) -> Tensor:
-    """(B, E, E + 1): for each entity as a value, the score of every key entity and, last, of "no key" (0)."""
+def pair_scores(keys: Tensor, values: Tensor, pool: Tensor, roles: Tensor, geometry: Tensor | None = None) -> Tensor:
+    """(B, E, E + 1): for each entity as a value, the score of every key entity and, last, of "no key" (0).
+    `geometry` (B, E, E): KeyValueHead.geometry_scores, added to the semantic score."""
     entity_keys, entity_values = pool @ keys, pool @ values
     scores = entity_values @ entity_keys.transpose(1, 2) / math.sqrt(keys.shape[-1])
+    if geometry is not None:
+        scores = scores + geometry
     scores = scores.float().masked_fill((roles != 1).unsqueeze(1), torch.finfo(torch.float32).min)
     return torch.cat([scores, scores.new_zeros(scores.shape[:2] + (1,))], dim=-1)
 
 
-def pair_loss(logits: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor:
+def pair_loss(logits: dict[str, Tensor], batch: dict[str, Tensor], geometry: Tensor | None = None) -> Tensor:
     """Cross-entropy of each value's key (or "no key") over the window's key entities; −100 rows are skipped."""
-    scores = pair_scores(logits["pair_keys"], logits["pair_values"], batch["pair_pool"], batch["pair_roles"])
+    scores = pair_scores(logits["pair_keys"], logits["pair_values"], batch["pair_pool"], batch["pair_roles"], geometry)
     targets = batch["pair_targets"]
     if (targets != -100).sum() == 0:
         return scores.sum() * 0.0
@@ -336,21 +377,25 @@ class AETNetForTask(nn.Module):
     def inference_model(self) -> AETNetInference:
         return AETNetInference(self.fusion, self.head, self.image_encoder, self.text_encoder, self.cfg.task)
 
-    def forward(self, batch: dict[str, Tensor]) -> AETNetOutput:
+    def encode(self, batch: dict[str, Tensor]) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """The fused sequence (B, L + visual, H) the heads read, and the alignment encoders' outputs (None when plain)."""
         input_ids, attention_mask, pixel_values = batch["input_ids"], batch["attention_mask"], batch["pixel_values"]
-        zero = pixel_values.new_zeros(())
-        terms = {name: zero for name in LOSS_TERMS}
         align_image = align_text = None
         if self.image_encoder is not None:
-            if self.training:
-                self.temperature.clamp_()
             align_image = self.image_encoder(pixel_values)
             align_text = self.text_encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            if self.training:
-                terms.update(self.alignment_terms(batch, align_image, align_text).terms())
-
         visual = visual_stream(self.fusion, pixel_values, align_image)
-        fused = fuse(self.fusion, input_ids, attention_mask, batch["bbox"], visual, align_text)
+        return fuse(self.fusion, input_ids, attention_mask, batch["bbox"], visual, align_text), align_image, align_text
+
+    def forward(self, batch: dict[str, Tensor]) -> AETNetOutput:
+        input_ids, pixel_values = batch["input_ids"], batch["pixel_values"]
+        zero = pixel_values.new_zeros(())
+        terms = {name: zero for name in LOSS_TERMS}
+        if self.image_encoder is not None and self.training:
+            self.temperature.clamp_()
+        fused, align_image, align_text = self.encode(batch)
+        if align_image is not None and self.training:
+            terms.update(self.alignment_terms(batch, align_image, align_text).terms())
         logits = self.head(fused, input_ids.shape[1])
         task_loss = self.task_loss(logits, batch)
         loss = None
@@ -432,7 +477,9 @@ class AETNetForTokenClassification(AETNetForTask):
         if not isinstance(logits, dict):
             return token_classification_loss(logits, batch)
         loss = token_classification_loss(logits["extract"], batch)
-        return loss + pair_loss(logits, batch) if "pair_pool" in batch else loss
+        if "pair_pool" not in batch:
+            return loss
+        return loss + pair_loss(logits, batch, self.head.pairs.geometry_scores(batch["pair_boxes"]))
 
 
 class AETNetForSequenceClassification(AETNetForTask):

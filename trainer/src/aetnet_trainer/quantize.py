@@ -150,15 +150,19 @@ def task_metric(task: str, windows: list[dict], logits: list[np.ndarray], labels
     return metrics[SELECTION_METRIC[task]]
 
 
-def pair_decisions(outputs: list[np.ndarray], batch: dict) -> np.ndarray:
-    """The key (or E = none) the key-value head gives each value entity of a window, scored as in training."""
+def pair_decisions(outputs: list[np.ndarray], batch: dict, geometry=None) -> np.ndarray:
+    """The key (or E = none) the key-value head gives each value entity of a window, scored as in training;
+    `geometry`: boxes → the head's geometric scores (KeyValueHead.geometry_scores), which run outside the graph."""
     length = batch["pair_pool"].shape[-1]
     keys, values = (torch.from_numpy(output[:, :length]) for output in outputs[1:3])
-    scores = pair_scores(keys, values, batch["pair_pool"], batch["pair_roles"])
+    with torch.no_grad():
+        extra = geometry(batch["pair_boxes"]) if geometry is not None else None
+        scores = pair_scores(keys, values, batch["pair_pool"], batch["pair_roles"], extra)
     return scores.argmax(-1)[0][batch["pair_roles"][0] == 2].numpy()
 
 
-def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, labels: list[str], pad_id: int) -> dict:
+def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, labels: list[str], pad_id: int,
+                       pair_geometry=None) -> dict:
     """run_*: feeds → outputs. Agreement over the positions serving decodes (and, with the key-value head, over
     each value's key), and the task metric of each."""
     agree = total = pair_agree = pair_total = 0
@@ -172,7 +176,7 @@ def compare_precisions(run_fp32, run_int8, dataset: PreparedDataset, task: str, 
         a, b = (predicted(task, results[name], length)[positions] for name in ("fp32", "int8"))
         agree, total = agree + int((a == b).sum()), total + a.size
         if len(results["fp32"]) == 3 and "pair_pool" in batch:
-            a, b = (pair_decisions(results[name], batch) for name in ("fp32", "int8"))
+            a, b = (pair_decisions(results[name], batch, pair_geometry) for name in ("fp32", "int8"))
             pair_agree, pair_total = pair_agree + int((a == b).sum()), pair_total + a.size
         for name in logits:
             logits[name].append(window_logits(task, results[name], length))
