@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodePairs, geometricDistance, geometricPairs, PairableEntity, windowPairScores } from './key-value-pairs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Box } from '../layout';
+import { decodePairs, geometricDistance, geometricPairs, geometryScore, PairableEntity, PairGeometry, pairGeometryFeatures, windowPairScores, withGeometry } from './key-value-pairs';
 
 const q = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'QUESTION', box: [x0, y0, x1, y1] });
 const a = (x0: number, y0: number, x1: number, y1: number): PairableEntity => ({ label: 'ANSWER', box: [x0, y0, x1, y1] });
@@ -61,5 +64,36 @@ describe('windowPairScores', () => {
     assert.ok(Math.abs((score(0, 1) ?? NaN) - 3 / Math.SQRT2) < 1e-6);
     const cut = windowPairScores([{ wordIds: [-1, 1, 2, -1], keys, values }], entities, dim);
     assert.equal(cut(0, 1), undefined, 'the question is not whole in that window');
+  });
+});
+
+describe('pair geometry', () => {
+  // The trainer's modeling.pair_geometry and KeyValueHead.geometry_scores give the same cases (trainer tests/test_pairs.py).
+  const golden = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'pair-geometry', 'golden.json'), 'utf8')) as {
+    boxes: Box[];
+    geometry: PairGeometry;
+    pairs: Array<{ key: number; value: number; features: number[]; score: number }>;
+  };
+
+  it('computes the trainer\'s features and MLP score for every golden pair', () => {
+    assert.ok(golden.pairs.length >= 20);
+    for (const pair of golden.pairs) {
+      const features = pairGeometryFeatures(golden.boxes[pair.key], golden.boxes[pair.value]);
+      features.forEach((value, index) => assert.ok(Math.abs(value - pair.features[index]) < 1e-5, `pair ${pair.key}>${pair.value} feature ${index}: ${value} vs ${pair.features[index]}`));
+      assert.ok(Math.abs(geometryScore(golden.geometry, features) - pair.score) < 1e-4, `pair ${pair.key}>${pair.value} score`);
+    }
+  });
+
+  it('adds the geometry score to the semantic one, on boxes taken to page coordinates, and keeps unscored pairs unscored', () => {
+    const entities = [q(100, 100, 300, 130), a(320, 102, 500, 128)];
+    const page = { width: 1000, height: 1000 };
+    const semantic = (key: number, value: number) => (key === 0 && value === 1 ? 0.5 : undefined);
+    const score = withGeometry(semantic, entities, page, golden.geometry);
+    const expected = 0.5 + geometryScore(golden.geometry, pairGeometryFeatures([100, 100, 300, 130], [320, 102, 500, 128]));
+    assert.ok(Math.abs((score(0, 1) as number) - expected) < 1e-9);
+    assert.equal(score(1, 0), undefined);
+    // The same page at twice the pixel size scores the same.
+    const doubled = withGeometry(semantic, entities.map((entity) => ({ ...entity, box: entity.box.map((v) => 2 * v) as typeof entity.box })), { width: 2000, height: 2000 }, golden.geometry);
+    assert.ok(Math.abs((doubled(0, 1) as number) - expected) < 1e-9);
   });
 });

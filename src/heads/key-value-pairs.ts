@@ -1,4 +1,5 @@
 import type { PixelBox } from '../common/document-types';
+import { Box, normaliseBox, PageSize } from '../layout';
 
 /**
  * Key–value pairs between a page's entities: which answer belongs to which question ("FAX NUMBER:" → "(336)
@@ -84,6 +85,57 @@ export function decodePairs(entities: readonly PairableEntity[], score: (key: nu
     if (best && best.logit > 0) pairs.push({ key: best.key, value, confidence: Math.exp(best.logit - top) / total });
   }
   return withLoneKeys(pairs, keys);
+}
+
+/** The head's geometry MLP (manifest `pairs.geometry`): Linear layers, weights as [out][in] rows, ReLU between them. */
+export interface PairGeometry {
+  features: readonly string[];
+  activation: 'relu';
+  layers: ReadonlyArray<{ weight: readonly (readonly number[])[]; bias: readonly number[] }>;
+}
+
+/** The features pairGeometryFeatures computes, in its order (trainer modeling.PAIR_GEOMETRY_FEATURES). */
+export const PAIR_GEOMETRY_FEATURES = ['gapX', 'gapY', 'centreDX', 'centreDY', 'overlapY', 'overlapX', 'leftDX', 'sameLineRight', 'belowOverlapping'];
+
+/**
+ * A key–value pair's geometry, as the trainer computes it (modeling.pair_geometry): both boxes in page units
+ * (0–1000 coordinates / 1000), gaps and offsets ×10; the last two are the geometric rule's own tests.
+ */
+export function pairGeometryFeatures(keyBox: Box, valueBox: Box): number[] {
+  const [k0, k1, k2, k3] = keyBox.map((value) => value / 1000);
+  const [v0, v1, v2, v3] = valueBox.map((value) => value / 1000);
+  const keyHeight = k3 - k1;
+  const keyWidth = k2 - k0;
+  const overlapY = overlap(k1, k3, v1, v3) / Math.max(Math.min(keyHeight, v3 - v1), 1e-3);
+  const overlapX = overlap(k0, k2, v0, v2) / Math.max(Math.min(keyWidth, v2 - v0), 1e-3);
+  const sameLineRight = overlapY >= 0.5 && v0 >= k0 + 0.5 * keyWidth ? 1 : 0;
+  const belowOverlapping = v1 >= k3 - 0.5 * keyHeight && overlapX > 0 ? 1 : 0;
+  return [10 * (v0 - k2), 10 * (v1 - k3), 5 * (v0 + v2 - k0 - k2), 5 * (v1 + v3 - k1 - k3), overlapY, overlapX, 10 * (v0 - k0), sameLineRight, belowOverlapping];
+}
+
+/** The geometry MLP's score of one feature vector. */
+export function geometryScore(geometry: PairGeometry, features: readonly number[]): number {
+  let activations = features;
+  geometry.layers.forEach((layer, index) => {
+    const last = index === geometry.layers.length - 1;
+    activations = layer.weight.map((row, out) => {
+      const sum = row.reduce((total, weight, input) => total + weight * activations[input], layer.bias[out]);
+      return last ? sum : Math.max(0, sum);
+    });
+  });
+  return activations[0];
+}
+
+/**
+ * Adds the geometry MLP's score to `semantic` (windowPairScores) for every pair it scores; entity boxes are taken
+ * to 0–1000 page coordinates as the model's words are.
+ */
+export function withGeometry(semantic: (key: number, value: number) => number | undefined, entities: readonly PairableEntity[], page: PageSize, geometry: PairGeometry): (key: number, value: number) => number | undefined {
+  const boxes = entities.map((entity) => normaliseBox(entity.box, page));
+  return (key, value) => {
+    const score = semantic(key, value);
+    return score === undefined ? undefined : score + geometryScore(geometry, pairGeometryFeatures(boxes[key], boxes[value]));
+  };
 }
 
 /** One window's key-value head output: per token `dim` numbers, row-major; `wordIds` maps tokens to words (−1: special). */

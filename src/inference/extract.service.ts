@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { decodeBio } from '../heads/bio-decode';
-import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, windowPairScores } from '../heads/key-value-pairs';
+import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, windowPairScores, withGeometry } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
-import { encodePage } from '../layout';
+import { encodePage, PageSize } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
@@ -55,7 +55,7 @@ export class ExtractService {
       confidence: predictions[i].confidence,
     }));
     const entities = decodeBio(labelled);
-    const { pairs, pairsFrom } = pairsOf(model, entities, pairWindows);
+    const { pairs, pairsFrom } = pairsOf(model, entities, pairWindows, page.image);
     return {
       page: page.image.index + 1,
       width: page.image.width,
@@ -83,7 +83,7 @@ export class ExtractService {
       const timings = newTimings();
       const document = await this.pipeline.prepare(request, timings);
       const { pairWindows } = await this.predictWords(model, document.contentHash, document.pages[0], timings);
-      return pairsOf(model, entities, pairWindows);
+      return pairsOf(model, entities, pairWindows, document.pages[0].image);
     });
   }
 
@@ -125,8 +125,11 @@ export class ExtractService {
 type PairsFrom = 'model' | 'geometric';
 
 /** The key-value head's pairs when the bundle has one (and the page had tokens), else the geometric rule's. */
-function pairsOf(model: RegisteredModel, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[] | undefined): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
+function pairsOf(model: RegisteredModel, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[] | undefined, page: PageSize): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
   const head = model.manifest.pairs;
-  if (head && pairWindows) return { pairs: decodePairs(entities, windowPairScores(pairWindows, entities, head.dim)), pairsFrom: 'model' };
+  if (head && pairWindows) {
+    const semantic = windowPairScores(pairWindows, entities, head.dim);
+    return { pairs: decodePairs(entities, head.geometry ? withGeometry(semantic, entities, page, head.geometry) : semantic), pairsFrom: 'model' };
+  }
   return { pairs: geometricPairs(entities), pairsFrom: 'geometric' };
 }

@@ -85,6 +85,25 @@ describe('parseBundleManifest', () => {
     assert.throws(() => parseBundleManifest(broken), /pairs\.keys names 'pair_keys', which outputs does not declare.*pairs\.values names 'missing'.*pairs\.dim must be an integer/);
   });
 
+  it('reads a key-value head\'s geometry MLP and refuses other features or layers that do not chain to one score', () => {
+    const spec = { dtype: 'float32', shape: ['batch', 'sequence', 8] };
+    const features = ['gapX', 'gapY', 'centreDX', 'centreDY', 'overlapY', 'overlapX', 'leftDX', 'sameLineRight', 'belowOverlapping'];
+    const layers = [
+      { weight: [Array(9).fill(0.1), Array(9).fill(-0.1)], bias: [0, 1] },
+      { weight: [[1, 2]], bias: [0.5] },
+    ];
+    const withGeometry = (geometry: unknown): Record<string, any> => {
+      const raw: Record<string, any> = { ...validManifest(), pairs: { keys: 'pair_keys', values: 'pair_values', dim: 8, keyLabel: 'QUESTION', valueLabel: 'ANSWER', geometry } };
+      raw.outputs = { ...raw.outputs, pair_keys: spec, pair_values: spec };
+      return raw;
+    };
+    assert.deepEqual(parseBundleManifest(withGeometry({ features, activation: 'relu', layers })).pairs?.geometry?.layers, layers);
+    assert.throws(() => parseBundleManifest(withGeometry({ features: features.slice(1), activation: 'relu', layers })), /pairs\.geometry\.features must be \[gapX/);
+    assert.throws(() => parseBundleManifest(withGeometry({ features, activation: 'relu', layers: [layers[0], { weight: [[1, 2, 3]], bias: [0] }] })), /layers\[1\]\.weight must be rows of 2 finite numbers/);
+    assert.throws(() => parseBundleManifest(withGeometry({ features, activation: 'relu', layers: [layers[0]] })), /last layer must give 1 score, not 2/);
+    assert.throws(() => parseBundleManifest(withGeometry({ features, activation: 'tanh', layers })), /activation must be relu/);
+  });
+
   it('refuses unsafe ids', () => {
     const raw = validManifest();
     raw.id = 'a/b';

@@ -3,6 +3,7 @@
  * bundle whose manifest fails here, so every later stage can trust these fields without re-checking.
  */
 
+import { PAIR_GEOMETRY_FEATURES, PairGeometry } from '../heads/key-value-pairs';
 import { DEFAULT_MAX_QUESTION_TOKENS } from '../layout/question-encoder';
 
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -64,6 +65,8 @@ export interface PairsHead {
   dim: number;
   keyLabel: string;
   valueLabel: string;
+  /** The geometry MLP over each pair's boxes, added to the semantic score (absent: semantic only). */
+  geometry?: PairGeometry;
 }
 
 export class ManifestError extends Error {
@@ -154,7 +157,29 @@ function pairsProblems(pairs: unknown, outputs: unknown, tasks: Partial<Record<M
   }
   if (!isInt(pairs.dim, 1, 4096)) problems.push('pairs.dim must be an integer in [1, 4096]');
   for (const role of ['keyLabel', 'valueLabel'] as const) if (!isNonEmptyString(pairs[role])) problems.push(`pairs.${role} must be an entity label`);
+  if (pairs.geometry !== undefined) problems.push(...geometryProblems(pairs.geometry));
   return problems;
+}
+
+/** pairs.geometry: the features this service computes, in its order, then Linear layers whose shapes chain to one score. */
+function geometryProblems(geometry: unknown): string[] {
+  if (!isObject(geometry)) return ['pairs.geometry must be an object'];
+  const { features, activation, layers } = geometry;
+  if (!Array.isArray(features) || features.join() !== PAIR_GEOMETRY_FEATURES.join()) {
+    return [`pairs.geometry.features must be [${PAIR_GEOMETRY_FEATURES.join(', ')}] (the features this service computes)`];
+  }
+  if (activation !== 'relu') return ['pairs.geometry.activation must be relu'];
+  if (!Array.isArray(layers) || layers.length === 0) return ['pairs.geometry.layers must be a non-empty array'];
+  let inputs = features.length;
+  for (const [index, layer] of layers.entries()) {
+    const where = `pairs.geometry.layers[${index}]`;
+    const rows = isObject(layer) && Array.isArray(layer.weight) ? layer.weight : undefined;
+    const finiteRow = (row: unknown, length: number) => Array.isArray(row) && row.length === length && row.every((value) => typeof value === 'number' && Number.isFinite(value));
+    if (!rows || rows.length === 0 || !rows.every((row) => finiteRow(row, inputs))) return [`${where}.weight must be rows of ${inputs} finite numbers`];
+    if (!finiteRow((layer as Record<string, unknown>).bias, rows.length)) return [`${where}.bias must be ${rows.length} finite numbers`];
+    inputs = rows.length;
+  }
+  return inputs === 1 ? [] : [`pairs.geometry's last layer must give 1 score, not ${inputs}`];
 }
 
 /** The tasks a bundle serves, in the order of MODEL_TASKS. */
