@@ -121,8 +121,8 @@ export async function writePreparedDataset(
     windowStride: options.stride,
     imageSize: options.imageSize,
     ...(record.task === 'ask' ? { maxQuestionTokens: DEFAULT_MAX_QUESTION_TOKENS } : {}),
-    // The windows carry the links, but dataset.json does not ask for the key-value head yet: as trained so far it
-    // pairs worse than the geometric rule a tuned model serves without it (README, FUNSD key → value pairs).
+    // Links on any document: the trainer tunes the key-value head with the rest (a base bundle's head is kept).
+    ...(record.task === 'extract' && documents.some((document) => document.pairs) ? { pairs: true } : {}),
     splits,
   });
 }

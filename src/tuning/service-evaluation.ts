@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { DomainError } from '../common/domain-error';
-import { StoredDocument } from '../datasets/dataset-types';
+import { KeyValuePairs, StoredDocument } from '../datasets/dataset-types';
 import { classificationScores, ClassificationScores } from '../evaluation/classify-metrics';
-import { EntityCounter, LabelScore, SpanEntity } from '../evaluation/entity-metrics';
+import { EntityCounter, LabelScore, matchSpans, SpanEntity } from '../evaluation/entity-metrics';
+import { LinkCounter, LinkScores } from '../evaluation/link-metrics';
+import type { ExtractPageDto } from '../inference/extract.dto';
 import { qaScores, QaScores, ScoredAnswer, thresholdSweep, ThresholdPoint } from '../evaluation/qa-metrics';
 import { decodeBio } from '../heads/bio-decode';
 import type { AskService } from '../inference/ask.service';
@@ -39,6 +41,8 @@ export interface ExtractScores extends Omit<LabelScore, 'predicted' | 'correct'>
   perLabel: Record<string, LabelScore>;
   documents: number;
   pages: number;
+  /** Key → value links of the documents that have them (first pages), from the served entities and pairs. */
+  pairs?: LinkScores;
 }
 
 export interface AskScores extends QaScores {
@@ -78,18 +82,38 @@ export function goldEntities(words: readonly LayoutWord[], labels: readonly stri
   return decodeBio(tagged).map((entity) => ({ label: entity.label, wordIds: entity.words }));
 }
 
+/**
+ * A served page's key → value links scored against the document's own (first page): a link counts when both its
+ * entities have exactly a linked gold entity's label and words (the FUNSD links evaluation's rule with gold words).
+ */
+export function addPageLinks(counter: LinkCounter, gold: KeyValuePairs, page: Pick<ExtractPageDto, 'entities' | 'pairs'>): void {
+  const goldEntities = gold.pairEntities.map(({ label, firstWord, lastWord }) => ({ label, wordIds: Array.from({ length: lastWord - firstWord + 1 }, (_, i) => firstWord + i) }));
+  const matched = matchSpans(goldEntities, page.entities.map((entity) => ({ label: entity.label, wordIds: entity.words })));
+  const links = page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[pair.keyIndex, pair.valueIndex] as [number, number]]));
+  counter.add(gold.pairLinks, links, (entity) => matched.get(entity));
+}
+
 async function scoreExtract(runners: TaskRunners, model: RegisteredModel, split: HeldOutSplit): Promise<ExtractScores> {
   const counter = new EntityCounter();
+  const links = new LinkCounter();
   let pages = 0;
+  let linked = false;
   for (const document of split.documents) {
     const served = await runners.extract.extractDocument(model, await preparedDocument(split, document), newTimings());
     served.forEach((page, index) => {
       counter.addSpans(goldEntities(document.pages[index].words, split.labels), page.entities.map((entity) => ({ label: entity.label, wordIds: entity.words })));
     });
+    if (document.pairs && served.length > 0) {
+      addPageLinks(links, document.pairs, served[0]);
+      linked = true;
+    }
     pages += served.length;
   }
   const { micro, perLabel } = counter.scores();
-  return { precision: micro.precision, recall: micro.recall, f1: micro.f1, support: micro.support, perLabel, documents: split.documents.length, pages };
+  return {
+    precision: micro.precision, recall: micro.recall, f1: micro.f1, support: micro.support, perLabel, documents: split.documents.length, pages,
+    ...(linked ? { pairs: links.scores() } : {}),
+  };
 }
 
 /**
