@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootApp, REPO_ROOT } from '../helpers/app';
 import { formWords, renderFormPng } from '../helpers/fixtures';
+import { listFunsdDocuments, loadFunsdDocument } from '../../src/evaluation/funsd-documents';
+import { toClientWords } from '../../src/evaluation/funsd-entities';
 
 /**
  * Key → value pairs from a bundle's key-value head. The fixture test/fixtures/pair-bundles/tiny-pairs was made in
@@ -55,5 +59,46 @@ describe('key-value pairs from the model', () => {
 
   it('falls back to the geometric rule for a bundle without the head', async () => {
     assert.equal((await extract('tiny-extract')).pairsFrom, 'geometric');
+  });
+});
+
+/**
+ * The shipped extraction model's key-value head (geometry MLP from its manifest included) on a real FUNSD test form,
+ * read from ../shared with its gold words: the fax cover 82092117.
+ */
+describe('key-value pairs of the shipped extraction model on a FUNSD form', () => {
+  let app: NestFastifyApplication;
+  let modelsDir: string;
+
+  before(async () => {
+    // A copy of the extraction bundle alone (the registry reads real folders): the other shipped bundles are not needed.
+    modelsDir = mkdtempSync(join(tmpdir(), 'aetnet-shipped-extract-'));
+    cpSync(join(REPO_ROOT, 'models', 'funsd-extract-mpnet'), join(modelsDir, 'funsd-extract-mpnet'), { recursive: true });
+    app = await bootApp({ AETNET_SHIPPED_MODELS_DIR: modelsDir });
+  });
+  after(async () => {
+    await app?.close();
+    rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  it('pairs each field of the fax cover with its value, from the model', async () => {
+    const funsd = join(REPO_ROOT, '..', 'shared', 'datasets', 'funsd');
+    const [listed] = (await listFunsdDocuments(funsd, 'test')).filter((document) => document.id === '82092117');
+    assert.ok(listed, `FUNSD test form 82092117 under ${funsd}`);
+    const form = await loadFunsdDocument(listed);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/extract',
+      payload: { document: form.image.toString('base64'), words: toClientWords(form.words) },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const page = response.json().pages[0] as Page;
+    assert.equal(page.pairsFrom, 'model');
+    const linked = new Map(page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[page.entities[pair.keyIndex].text, page.entities[pair.valueIndex].text] as const])));
+    // Entities are the model's own (gold words, predicted labels): its DATE: field is not found as one, so not asked for.
+    assert.equal(linked.get('TO:'), 'George Baroody', JSON.stringify([...linked]));
+    assert.equal(linked.get('FAX NO.'), '(614) 466- 5087', JSON.stringify([...linked]));
+    assert.equal(linked.get('FAX NUMBER:'), '(336) 335- 7392', JSON.stringify([...linked]));
+    assert.equal(linked.get('PHONE NUMBER:'), '(336) 335- 7363', JSON.stringify([...linked]));
   });
 });
