@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeBio } from '../heads/bio-decode';
+import { decodeBioTags } from '../heads/token-classification';
 import { classificationScores } from './classify-metrics';
 import { EntityCounter } from './entity-metrics';
 import { anls, exactMatch, qaScores } from './qa-metrics';
@@ -43,6 +44,13 @@ describe('golden metric cases (shared with the trainer)', () => {
       close(scores.accuracy, accuracy, 'accuracy');
       close(scores.macroF1, macroF1, 'macroF1');
       assert.deepEqual(scores.confusion, confusion);
+    }
+  });
+
+  it('BIO-constrained decoding of token labels, as the trainer evaluates', () => {
+    for (const { about, labels, logProbs, tags } of CASES.bioDecoding as Array<{ about: string; labels: string[]; logProbs: number[][]; tags: string[] }>) {
+      const decoded = decodeBioTags(Float64Array.from(logProbs.flat()), logProbs.length, labels);
+      assert.deepEqual(decoded.map((tag) => labels[tag]), tags, about);
     }
   });
 });

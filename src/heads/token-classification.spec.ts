@@ -30,6 +30,17 @@ describe('classifyWords', () => {
     assert.ok(Math.abs(words[1].confidence - 0.8) < 1e-6);
   });
 
+  it('decodes the page as valid BIO: an I- the argmax would give after O becomes a B-, with that label\'s probability', () => {
+    const logits = new Float32Array([
+      5, 0, 0, //            word0 → O
+      0, 0, Math.log(4), // word1: I-QUESTION by argmax (p = 4/6), but nothing opened it; B-QUESTION p = 1/6
+      0, 0, Math.log(4), // word2 → I-QUESTION, continuing word1's entity
+    ]);
+    const words = classifyWords(logits, [0, 1, 2], 3, LABELS);
+    assert.deepEqual(words.map((word) => word.label), ['O', 'B-QUESTION', 'I-QUESTION']);
+    assert.ok(Math.abs(words[1].confidence - 1 / 6) < 1e-6);
+  });
+
   it('gives a word without tokens the outside label and zero confidence', () => {
     const words = classifyWords(new Float32Array([0, 5, 0]), [1], 2, LABELS);
     assert.deepEqual(words[0], { labelIndex: 0, label: 'O', confidence: 0 });

@@ -20,10 +20,57 @@ export function softmaxInto(row: Float32Array, out: Float64Array): void {
 }
 
 /**
- * Labels each word from its first sub-token (the training target sits there: docs/prepared-dataset.md).
- * A word without tokens (its text tokenized to nothing) gets the outside label with confidence 0.
+ * Whether tag `next` may follow `previous` (undefined: the sequence start) in BIO: I-X only after B-X or I-X.
+ */
+export function bioAllowed(previous: string | undefined, next: string): boolean {
+  if (!next.startsWith('I-')) return true;
+  return previous !== undefined && (previous.startsWith('B-') || previous.startsWith('I-')) && previous.slice(2) === next.slice(2);
+}
+
+/**
+ * The most probable tag sequence among the valid BIO ones (Viterbi over per-word log-probabilities, row-major
+ * [n × labels.length]): no I-X without a B-X or I-X before it. The trainer's evaluation decodes the same way
+ * (evaluate.decode_bio_tags); on FUNSD validation it gives entity F1 64.80 where per-word argmax gives 59.73. Ties:
+ * the lowest index.
+ */
+export function decodeBioTags(logProbs: Float64Array, n: number, labels: readonly string[]): number[] {
+  const k = labels.length;
+  if (n === 0) return [];
+  let score = Float64Array.from({ length: k }, (_, tag) => (bioAllowed(undefined, labels[tag]) ? logProbs[tag] : Number.NEGATIVE_INFINITY));
+  const back: Int32Array[] = [];
+  for (let t = 1; t < n; t++) {
+    const next = new Float64Array(k);
+    const pointers = new Int32Array(k);
+    for (let tag = 0; tag < k; tag++) {
+      let best = Number.NEGATIVE_INFINITY;
+      let from = 0;
+      for (let previous = 0; previous < k; previous++) {
+        const candidate = bioAllowed(labels[previous], labels[tag]) ? score[previous] : Number.NEGATIVE_INFINITY;
+        if (candidate > best) {
+          best = candidate;
+          from = previous;
+        }
+      }
+      pointers[tag] = from;
+      next[tag] = best + logProbs[t * k + tag];
+    }
+    back.push(pointers);
+    score = next;
+  }
+  let last = 0;
+  for (let tag = 1; tag < k; tag++) if (score[tag] > score[last]) last = tag;
+  const path = [last];
+  for (let t = back.length - 1; t >= 0; t--) path.push(back[t][path[path.length - 1]]);
+  return path.reverse();
+}
+
+/**
+ * Labels each word from its first sub-token (the training target sits there: docs/prepared-dataset.md), the page's
+ * words decoded together as valid BIO (decodeBioTags). A word without tokens (its text tokenized to nothing) gets
+ * the outside label with confidence 0 and is not part of that sequence.
  * @param logits row-major [tokenCount × labels.length]
  * @param tokenWordIds word index of each page token
+ * @returns per word its label and the softmax probability of that label on its first sub-token
  */
 export function classifyWords(
   logits: Float32Array,
@@ -39,15 +86,33 @@ export function classifyWords(
     confidence: 0,
   }));
   const seen = new Uint8Array(wordCount);
-  const probabilities = new Float64Array(numLabels);
+  const words: number[] = [];
+  const firstToken: number[] = [];
+  const probabilities: Float64Array[] = [];
   for (let token = 0; token < tokenWordIds.length; token++) {
     const word = tokenWordIds[token];
     if (word < 0 || word >= wordCount || seen[word]) continue;
     seen[word] = 1;
-    softmaxInto(logits.subarray(token * numLabels, (token + 1) * numLabels), probabilities);
-    let best = 0;
-    for (let label = 1; label < numLabels; label++) if (probabilities[label] > probabilities[best]) best = label;
-    predictions[word] = { labelIndex: best, label: labels[best], confidence: probabilities[best] };
+    const row = new Float64Array(numLabels);
+    softmaxInto(logits.subarray(token * numLabels, (token + 1) * numLabels), row);
+    words.push(word);
+    firstToken.push(token);
+    probabilities.push(row);
   }
+  // log-softmax from the logits themselves (as the trainer does), not log(softmax): no −∞ where a probability underflows.
+  const logProbs = new Float64Array(words.length * numLabels);
+  words.forEach((word, i) => {
+    const token = firstToken[i];
+    const row = logits.subarray(token * numLabels, (token + 1) * numLabels);
+    let max = Number.NEGATIVE_INFINITY;
+    for (const value of row) max = Math.max(max, value);
+    let sum = 0;
+    for (const value of row) sum += Math.exp(value - max);
+    const logSum = Math.log(sum);
+    for (let label = 0; label < numLabels; label++) logProbs[i * numLabels + label] = row[label] - max - logSum;
+  });
+  decodeBioTags(logProbs, words.length, labels).forEach((best, i) => {
+    predictions[words[i]] = { labelIndex: best, label: labels[best], confidence: probabilities[i][best] };
+  });
   return predictions;
 }

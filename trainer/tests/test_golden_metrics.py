@@ -37,3 +37,13 @@ def test_classification_scores():
         assert scores["accuracy"] == pytest.approx(case["accuracy"])
         assert scores["macroF1"] == pytest.approx(case["macroF1"])
         assert scores["confusion"] == case["confusion"]
+
+
+def test_bio_constrained_decoding_of_token_labels():
+    import numpy as np
+
+    from aetnet_trainer.evaluate import decode_bio_tags
+
+    for case in CASES["bioDecoding"]:
+        tags = decode_bio_tags(np.array(case["logProbs"]), case["labels"])
+        assert [case["labels"][i] for i in tags] == case["tags"], case["about"]

@@ -138,14 +138,47 @@ def predict_logits(model, dataset: PreparedDataset, pad_id: int, batch_size: int
     return results
 
 
+def bio_transitions(labels: list[str]) -> np.ndarray:
+    """(K + 1, K) additive scores: row K is the sequence start. I-X may only follow B-X or I-X; all else is free."""
+    def allowed(previous: str | None, tag: str) -> bool:
+        return not tag.startswith("I-") or (previous is not None and previous[2:] == tag[2:] and previous[:2] in ("B-", "I-"))
+    return np.array([[0.0 if allowed(previous, tag) else -np.inf for tag in labels] for previous in [*labels, None]])
+
+
+def decode_bio_tags(log_probs: np.ndarray, labels: list[str]) -> list[int]:
+    """The most probable tag sequence (Viterbi over per-word log-probabilities (N, K)) among those that are valid BIO:
+    no I-X without a B-X or I-X before it. The service decodes the same way (heads/token-classification.ts); on the
+    FUNSD validation split it gives F1 64.80 where per-word argmax gives 59.73 (README). Ties: the lowest index."""
+    if len(log_probs) == 0:
+        return []
+    transitions = bio_transitions(labels)
+    score = transitions[-1] + log_probs[0]
+    back = []
+    for row in log_probs[1:]:
+        candidates = score[:, None] + transitions[:-1]  # (previous, tag)
+        back.append(candidates.argmax(0))
+        score = candidates.max(0) + row
+    path = [int(score.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return path[::-1]
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+
+
 def extract_metrics(windows: list[dict], logits: list[np.ndarray], labels: list[str]) -> dict:
+    """Entity scores of each page's tags as served: merged windows, then BIO-constrained decoding (decode_bio_tags)."""
     pages = merge_windows([
         {"docId": w["docId"], "page": w["page"], "tokenStart": w["tokenStart"], "labels": w["labels"],
-         "predictions": window_logits.argmax(-1).tolist()}
+         "predictions": list(log_softmax(window_logits.astype(np.float64)))}
         for w, window_logits in zip(windows, logits, strict=True)
     ])
     true = [[labels[i] for i in gold] for gold, _ in pages.values()]
-    predicted = [[labels[i] for i in prediction] for _, prediction in pages.values()]
+    predicted = [[labels[i] for i in decode_bio_tags(np.array(rows).reshape(len(rows), len(labels)), labels)]
+                 for _, rows in pages.values()]
     tokens = sum(len(sequence) for sequence in true)
     hits = sum(t == p for gold, pred in zip(true, predicted) for t, p in zip(gold, pred))
     return {**entity_scores(true, predicted), "tokenAccuracy": hits / tokens if tokens else 0.0, "pages": len(pages)}
