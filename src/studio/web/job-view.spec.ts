@@ -14,12 +14,19 @@ describe('job view', () => {
     const rows = comparisonRows({
       split: 'test',
       base: { f1: 0.4, perLabel: { ANSWER: { f1: 0.3, support: 4 } }, note: 'x' },
-      tuned: { f1: 0.6, support: 9, perLabel: { ANSWER: { f1: 0.5, support: 4 }, DATE: { f1: 0.9 } }, confusion: [[1, 2]] },
+      tuned: {
+        f1: 0.6,
+        support: 9,
+        perLabel: { ANSWER: { f1: 0.5, support: 4 }, DATE: { f1: 0.9 } },
+        confusion: [[1, 2]],
+        pairs: { f1: 0.7, gold: 3, predicted: 2, correct: 2 },
+      },
     });
     assert.deepEqual(rows, [
       { metric: 'f1', base: 0.4, tuned: 0.6 },
       { metric: 'perLabel.ANSWER.f1', base: 0.3, tuned: 0.5 },
       { metric: 'perLabel.DATE.f1', base: undefined, tuned: 0.9 },
+      { metric: 'pairs.f1', base: undefined, tuned: 0.7 },
     ]);
     assert.deepEqual(comparisonRows(undefined), []);
   });

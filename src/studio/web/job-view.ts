@@ -44,7 +44,7 @@ export function comparisonRows(evaluation: Record<string, unknown> | undefined):
 }
 
 /** Counts behind the scores (how many words, documents, …): the report in the job's JSON keeps them. */
-const COUNTS = new Set(['support', 'predicted', 'correct', 'documents', 'pages', 'questions', 'count']);
+const COUNTS = new Set(['support', 'predicted', 'correct', 'gold', 'documents', 'pages', 'questions', 'count']);
 
 export interface Problem {
   file: string;
