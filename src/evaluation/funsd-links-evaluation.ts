@@ -6,10 +6,10 @@ import { EvalArgs } from './cli-args';
 import { matchBoxes, matchSpans } from './entity-metrics';
 import { listFunsdDocuments, loadFunsdDocument } from './funsd-documents';
 import { predictedBoxes, predictedSpans, toClientWords } from './funsd-entities';
-import { formatLinkScores, LinkCounter } from './link-metrics';
+import { formatLinkScores, LinkCounter, pairLinks } from './link-metrics';
 import { describeMachine } from './machine';
 import { EvaluationReport } from './qa-evaluation';
-import { ExtractPage, ServiceClient } from './service-client';
+import { ServiceClient } from './service-client';
 
 /**
  * `eval --dataset funsd-links`: FUNSD key → value links (question → answer). (a) With gold entities, the standard
@@ -20,9 +20,6 @@ import { ExtractPage, ServiceClient } from './service-client';
  */
 
 const linked = (pairs: readonly EntityPair[]): Array<[number, number]> => pairs.flatMap((pair) => (pair.value === null ? [] : [[pair.key, pair.value] as [number, number]]));
-
-const linksOf = (page: ExtractPage): Array<[number, number]> =>
-  page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[pair.keyIndex, pair.valueIndex] as [number, number]]));
 
 export async function evaluateFunsdLinks(args: EvalArgs, config: Readonly<AppConfig>, log: (line: string) => void): Promise<EvaluationReport> {
   const documents = await listFunsdDocuments(args.funsdDir, args.split, args.limit);
@@ -53,7 +50,7 @@ export async function evaluateFunsdLinks(args: EvalArgs, config: Readonly<AppCon
           mode === 'gold'
             ? matchSpans(gold.entities.map(({ label, wordIds }) => ({ label, wordIds })), predictedSpans(page.entities))
             : matchBoxes(gold.entities.map(({ label, box }) => ({ label, box })), predictedBoxes(page.entities));
-        served.get(mode)?.add(gold.links, linksOf(page), (entity) => matched.get(entity));
+        served.get(mode)?.add(gold.links, pairLinks(page.pairs), (entity) => matched.get(entity));
       }
       log(`eval [${index + 1}/${documents.length}] ${document.id}: ${gold.entities.length} gold entities, ${gold.links.length} links`);
     }

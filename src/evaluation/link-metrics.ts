@@ -13,6 +13,11 @@ export interface LinkScores {
   correct: number;
 }
 
+/** The [key, value] links of a served page's pairs (keys left without a value are not links). */
+export function pairLinks(pairs: ReadonlyArray<{ keyIndex: number; valueIndex: number | null }>): Array<[number, number]> {
+  return pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[pair.keyIndex, pair.valueIndex] as [number, number]]));
+}
+
 /** Accumulates link counts over documents. */
 export class LinkCounter {
   private gold = 0;

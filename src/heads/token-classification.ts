@@ -36,6 +36,8 @@ export function bioAllowed(previous: string | undefined, next: string): boolean 
 export function decodeBioTags(logProbs: Float64Array, n: number, labels: readonly string[]): number[] {
   const k = labels.length;
   if (n === 0) return [];
+  // allowed[previous * k + tag]; computed once, not per word.
+  const allowed = Uint8Array.from({ length: k * k }, (_, i) => (bioAllowed(labels[Math.floor(i / k)], labels[i % k]) ? 1 : 0));
   let score = Float64Array.from({ length: k }, (_, tag) => (bioAllowed(undefined, labels[tag]) ? logProbs[tag] : Number.NEGATIVE_INFINITY));
   const back: Int32Array[] = [];
   for (let t = 1; t < n; t++) {
@@ -45,9 +47,8 @@ export function decodeBioTags(logProbs: Float64Array, n: number, labels: readonl
       let best = Number.NEGATIVE_INFINITY;
       let from = 0;
       for (let previous = 0; previous < k; previous++) {
-        const candidate = bioAllowed(labels[previous], labels[tag]) ? score[previous] : Number.NEGATIVE_INFINITY;
-        if (candidate > best) {
-          best = candidate;
+        if (allowed[previous * k + tag] && score[previous] > best) {
+          best = score[previous];
           from = previous;
         }
       }
@@ -87,32 +88,23 @@ export function classifyWords(
   }));
   const seen = new Uint8Array(wordCount);
   const words: number[] = [];
-  const firstToken: number[] = [];
-  const probabilities: Float64Array[] = [];
+  const logProbs: number[] = [];
   for (let token = 0; token < tokenWordIds.length; token++) {
     const word = tokenWordIds[token];
     if (word < 0 || word >= wordCount || seen[word]) continue;
     seen[word] = 1;
-    const row = new Float64Array(numLabels);
-    softmaxInto(logits.subarray(token * numLabels, (token + 1) * numLabels), row);
     words.push(word);
-    firstToken.push(token);
-    probabilities.push(row);
-  }
-  // log-softmax from the logits themselves (as the trainer does), not log(softmax): no −∞ where a probability underflows.
-  const logProbs = new Float64Array(words.length * numLabels);
-  words.forEach((word, i) => {
-    const token = firstToken[i];
+    // log-softmax from the logits themselves (as the trainer does), not log(softmax): no −∞ where a probability underflows.
     const row = logits.subarray(token * numLabels, (token + 1) * numLabels);
     let max = Number.NEGATIVE_INFINITY;
     for (const value of row) max = Math.max(max, value);
     let sum = 0;
     for (const value of row) sum += Math.exp(value - max);
     const logSum = Math.log(sum);
-    for (let label = 0; label < numLabels; label++) logProbs[i * numLabels + label] = row[label] - max - logSum;
-  });
-  decodeBioTags(logProbs, words.length, labels).forEach((best, i) => {
-    predictions[words[i]] = { labelIndex: best, label: labels[best], confidence: probabilities[i][best] };
+    for (const value of row) logProbs.push(value - max - logSum);
+  }
+  decodeBioTags(Float64Array.from(logProbs), words.length, labels).forEach((best, i) => {
+    predictions[words[i]] = { labelIndex: best, label: labels[best], confidence: Math.exp(logProbs[i * numLabels + best]) };
   });
   return predictions;
 }

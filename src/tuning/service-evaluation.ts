@@ -4,7 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { KeyValuePairs, StoredDocument } from '../datasets/dataset-types';
 import { classificationScores, ClassificationScores } from '../evaluation/classify-metrics';
 import { EntityCounter, LabelScore, matchSpans, SpanEntity } from '../evaluation/entity-metrics';
-import { LinkCounter, LinkScores } from '../evaluation/link-metrics';
+import { LinkCounter, LinkScores, pairLinks } from '../evaluation/link-metrics';
 import type { ExtractPageDto } from '../inference/extract.dto';
 import { qaScores, QaScores, ScoredAnswer, thresholdSweep, ThresholdPoint } from '../evaluation/qa-metrics';
 import { decodeBio } from '../heads/bio-decode';
@@ -89,8 +89,7 @@ export function goldEntities(words: readonly LayoutWord[], labels: readonly stri
 export function addPageLinks(counter: LinkCounter, gold: KeyValuePairs, page: Pick<ExtractPageDto, 'entities' | 'pairs'>): void {
   const goldEntities = gold.pairEntities.map(({ label, firstWord, lastWord }) => ({ label, wordIds: Array.from({ length: lastWord - firstWord + 1 }, (_, i) => firstWord + i) }));
   const matched = matchSpans(goldEntities, page.entities.map((entity) => ({ label: entity.label, wordIds: entity.words })));
-  const links = page.pairs.flatMap((pair) => (pair.valueIndex === null ? [] : [[pair.keyIndex, pair.valueIndex] as [number, number]]));
-  counter.add(gold.pairLinks, links, (entity) => matched.get(entity));
+  counter.add(gold.pairLinks, pairLinks(page.pairs), (entity) => matched.get(entity));
 }
 
 async function scoreExtract(runners: TaskRunners, model: RegisteredModel, split: HeldOutSplit): Promise<ExtractScores> {

@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
                                      args.init_bundle, "--validation-docs", str(args.validation_docs),
                                      "--seed", str(args.seed), "--epochs", str(args.epochs), "--lr", str(args.lr)])
         tokenizer_json = (data / meta["tokenizer"]).read_text()
-        config = train.build_run_config(run_args, meta, len(json.loads(tokenizer_json)["model"]["vocab"]))
+        vocabulary = json.loads(tokenizer_json)["model"]["vocab"]
+        config = train.build_run_config(run_args, meta, len(vocabulary))
         train.seed_everything(args.seed)
-        model, loaded = train.build_model(config, json.loads(tokenizer_json)["model"]["vocab"], meta["labels"])
+        model, loaded = train.build_model(config, vocabulary, meta["labels"])
         if not any(name.startswith("head.") and not name.startswith("head.pairs.") for name in loaded):
             raise ConfigError(f"{args.init_bundle}'s entity labels are not the dataset's: its token head would be new")
         train_set, validation = carve_validation(PreparedDataset(data, "train", config.model.image_size, False),
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             best = scores["f1"]
             save("best.pt")
         save("last.pt")
-    (out / "metrics.json").write_text(json.dumps(json.loads(json.dumps(metrics)), indent=2))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     log.write("done", step=step, epochs=args.epochs, bestScore=best, selectionMetric="pairs.f1",
               seconds=round(time.time() - started, 1))
     print(f"best validation link F1 {100 * best:.2f} in {time.time() - started:.0f} s", file=sys.stderr)
