@@ -46,3 +46,24 @@ export function toClassScores(probabilities: ArrayLike<number>, labels: readonly
   const scores = Object.fromEntries(labels.map((label, i) => [label, probabilities[i]]));
   return { label: labels[best], confidence: probabilities[best], scores };
 }
+
+/**
+ * A manifest `linear` head's logits for one window: each per-token output ([tokens × width], row-major, padded rows
+ * allowed) averaged over the window's word tokens (`wordIds` ≥ 0; every real token when it has none), concatenated,
+ * then weight · features + bias. The trainer pools the same way (classify_head.pool_window).
+ */
+export function linearHeadLogits(
+  head: { weight: readonly (readonly number[])[]; bias: readonly number[] },
+  outputs: ReadonlyArray<{ data: Float32Array; width: number }>,
+  wordIds: readonly number[],
+): Float32Array {
+  const wordTokens = wordIds.flatMap((word, token) => (word >= 0 ? [token] : []));
+  const tokens = wordTokens.length > 0 ? wordTokens : wordIds.map((_, token) => token);
+  const features: number[] = [];
+  for (const { data, width } of outputs) {
+    const mean = new Float64Array(width);
+    for (const token of tokens) for (let i = 0; i < width; i++) mean[i] += data[token * width + i];
+    for (let i = 0; i < width; i++) features.push(mean[i] / tokens.length);
+  }
+  return Float32Array.from(head.weight, (row, label) => row.reduce((sum, weight, i) => sum + weight * features[i], head.bias[label]));
+}

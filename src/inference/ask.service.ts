@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
+import { lookupAnswers } from '../heads/key-lookup';
 import { decodeSpans, isNoAnswer, spanAnswer, SpanDecoding, SpanWindow } from '../heads/span-decode';
 import { encodeQuestionPage, QuestionWindow } from '../layout';
 import { askQuestionLimit, taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { questionTooLong } from './ask-request';
 import { AnswerDto, AskResponseDto } from './ask.dto';
+import { ExtractService } from './extract.service';
 import { DocumentInput, DocumentPipeline, newTimings, PipelineTimings, PreparedDocument, WindowInput } from './document-pipeline.service';
 import { requestTimings } from './inference-timings';
 
@@ -37,6 +39,7 @@ export class AskService {
   constructor(
     private readonly registry: RegistryService,
     private readonly pipeline: DocumentPipeline,
+    private readonly extraction: ExtractService,
   ) {}
 
   async ask(request: AskRequest): Promise<AskResponseDto> {
@@ -66,6 +69,7 @@ export class AskService {
     questionIds: number[][],
     timings: PipelineTimings,
   ): Promise<AnswerDto[]> {
+    if (taskHead(model.manifest, 'ask').keyLookup) return this.lookUpKeys(model, document, request, timings);
     const windows = await this.questionWindows(model, document, questionIds, timings);
     const head = taskHead(model.manifest, 'ask');
     const { start_logits: startName, end_logits: endName } = head.outputs;
@@ -85,6 +89,38 @@ export class AskService {
     return request.questions.map((question, index) =>
       this.answer(question, document, decodeSpans(spanWindows[index], { maxAnswerTokens, topK: request.topK }), request.minScore),
     );
+  }
+
+  /**
+   * Key lookup (manifest tasks.ask.keyLookup): one extraction pass per page, whatever the number of questions, then
+   * each question's answer is the value paired with the key it names (heads/key-lookup.ts).
+   */
+  private async lookUpKeys(model: RegisteredModel, document: PreparedDocument, request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>, timings: PipelineTimings): Promise<AnswerDto[]> {
+    const extracted = await this.extraction.extractPages(model, document, timings);
+    const { minKeySimilarity } = taskHead(model.manifest, 'ask').keyLookup!;
+    const pages = extracted.map(({ page }) => page);
+    // A page without the head's outputs (no words) has no keys to name.
+    const keyed = extracted.map(({ entities, scorer }) => ({ entities, scorer: scorer ?? (() => () => undefined) }));
+    return request.questions.map((question) => {
+      const located = lookupAnswers(question, keyed, minKeySimilarity).map((candidate) => {
+        const page = pages[candidate.page];
+        const value = page.entities[candidate.value];
+        return { confidence: candidate.confidence, page: page.page, text: value.text, box: value.box, words: value.words.map((word) => ({ text: page.words[word].text, box: page.words[word].box })) };
+      });
+      const best = located[0];
+      const noAnswer = best === undefined || best.confidence < request.minScore;
+      return {
+        question,
+        answer: noAnswer ? null : best.text,
+        confidence: best?.confidence ?? 0,
+        noAnswerConfidence: 1 - (best?.confidence ?? 0),
+        page: noAnswer ? null : best.page,
+        box: noAnswer ? null : best.box,
+        words: noAnswer ? [] : best.words,
+        topK: located.slice(0, request.topK).map(({ text, confidence, page, box }) => ({ answer: text, confidence, page, box })),
+        noAnswer,
+      };
+    });
   }
 
   private async tokenizeQuestions(model: RegisteredModel, questions: readonly string[]): Promise<number[][]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
+import { linearHeadLogits, meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
 import { encodePage } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
@@ -51,15 +51,19 @@ export class ClassifyService {
     const tokens = await tokenizer.tokenizeWords(page.words.map((word) => word.text));
     const encoded = encodePage(tokens, page.words, page.image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
     const imageRow = await this.pipeline.imageInput(model, hash, page.image, timings);
-    const { labels, outputs } = taskHead(manifest, 'classify');
+    const { labels, outputs, linear } = taskHead(manifest, 'classify');
     const numLabels = labels.length;
-    const rows = await this.pipeline.runWindows(
-      model,
-      encoded.windows.map((window) => ({ ...window, image: imageRow })),
-      { [outputs.logits]: { rank: 2, lastDim: numLabels } },
-      timings,
-    );
-    const windows = rows.flatMap((row) => windowProbabilities(row[outputs.logits], numLabels));
-    return meanProbabilities(windows, numLabels);
+    const windows = encoded.windows.map((window) => ({ ...window, image: imageRow }));
+    if (linear) {
+      // The head runs here on the graph's per-token outputs (manifest tasks.classify.linear).
+      const widths = linear.from.map((name) => Number(manifest.outputs[name].shape[2]));
+      const specs = Object.fromEntries(linear.from.map((name, i) => [name, { rank: 3, lastDim: widths[i] }]));
+      const rows = await this.pipeline.runWindows(model, windows, specs, timings);
+      const logits = rows.map((row, index) => linearHeadLogits(linear, linear.from.map((name, i) => ({ data: row[name], width: widths[i] })), encoded.windows[index].wordIds));
+      return meanProbabilities(logits.flatMap((row) => windowProbabilities(row, numLabels)), numLabels);
+    }
+    const rows = await this.pipeline.runWindows(model, windows, { [outputs.logits]: { rank: 2, lastDim: numLabels } }, timings);
+    const windowRows = rows.flatMap((row) => windowProbabilities(row[outputs.logits], numLabels));
+    return meanProbabilities(windowRows, numLabels);
   }
 }

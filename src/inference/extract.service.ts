@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { decodeBio } from '../heads/bio-decode';
+import { decodeBio, Entity } from '../heads/bio-decode';
 import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, windowPairScores, withGeometry } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage, PageSize } from '../layout';
-import { taskHead } from '../registry/bundle-manifest';
+import { PairsHead, taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
 import { ExtractPageDto, ExtractResponseDto } from './extract.dto';
@@ -38,12 +38,20 @@ export class ExtractService {
 
   /** The task's runner once a document's pages and words are known: /v1/extract and a tuning job's evaluation. */
   async extractDocument(model: RegisteredModel, document: PreparedDocument, timings: PipelineTimings): Promise<ExtractPageDto[]> {
-    const results: ExtractPageDto[] = [];
+    return (await this.extractPages(model, document, timings)).map(({ page }) => page);
+  }
+
+  /**
+   * Each page's extraction with the key-value head's scorer over any entities of that page (ask by key lookup scores
+   * the key a question names, whatever its predicted label); the scorer is undefined without the head.
+   */
+  async extractPages(model: RegisteredModel, document: PreparedDocument, timings: PipelineTimings): Promise<Array<{ page: ExtractPageDto; entities: Entity[]; scorer?: PairScorer }>> {
+    const results = [];
     for (const page of document.pages) results.push(await this.extractPage(model, document.contentHash, page, timings));
     return results;
   }
 
-  private async extractPage(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<ExtractPageDto> {
+  private async extractPage(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<{ page: ExtractPageDto; entities: Entity[]; scorer?: PairScorer }> {
     const modelStarted = performance.now();
     const { predictions, pairWindows } = await this.predictWords(model, hash, page, timings);
     const modelMs = page.words.length === 0 ? 0 : elapsedMs(modelStarted);
@@ -56,7 +64,9 @@ export class ExtractService {
     }));
     const entities = decodeBio(labelled);
     const { pairs, pairsFrom } = pairsOf(model, entities, pairWindows, page.image);
-    return {
+    const head = model.manifest.pairs;
+    const scorer: PairScorer | undefined = head && pairWindows ? (given) => pairScores(head, given, pairWindows, page.image) : undefined;
+    const dto: ExtractPageDto = {
       page: page.image.index + 1,
       width: page.image.width,
       height: page.image.height,
@@ -72,6 +82,7 @@ export class ExtractService {
       words: labelled,
       timings: { ocrMs: page.ocrMs, modelMs },
     };
+    return { page: dto, entities, scorer };
   }
 
   /**
@@ -124,12 +135,18 @@ export class ExtractService {
 
 type PairsFrom = 'model' | 'geometric';
 
+/** The key-value head's score of key → value among the entities given (their labels say which may be keys and values). */
+export type PairScorer = (entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>) => (key: number, value: number) => number | undefined;
+
+/** The head's semantic score of each pair, plus its geometry MLP's when the manifest has one. */
+function pairScores(head: PairsHead, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[], page: PageSize): (key: number, value: number) => number | undefined {
+  const semantic = windowPairScores(pairWindows, entities, head.dim);
+  return head.geometry ? withGeometry(semantic, entities, page, head.geometry) : semantic;
+}
+
 /** The key-value head's pairs when the bundle has one (and the page had tokens), else the geometric rule's. */
 function pairsOf(model: RegisteredModel, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[] | undefined, page: PageSize): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
   const head = model.manifest.pairs;
-  if (head && pairWindows) {
-    const semantic = windowPairScores(pairWindows, entities, head.dim);
-    return { pairs: decodePairs(entities, head.geometry ? withGeometry(semantic, entities, page, head.geometry) : semantic), pairsFrom: 'model' };
-  }
+  if (head && pairWindows) return { pairs: decodePairs(entities, pairScores(head, entities, pairWindows, page)), pairsFrom: 'model' };
   return { pairs: geometricPairs(entities), pairsFrom: 'geometric' };
 }

@@ -246,6 +246,53 @@ describe('parseBundleManifest', () => {
       ]));
     });
 
+    /** One graph (token logits + key-value outputs) with a classify head over pooled outputs and ask by key lookup. */
+    function computedHeads(): Record<string, any> {
+      const raw: Record<string, any> = validManifest();
+      delete raw.task;
+      delete raw.labels;
+      raw.outputs = { ...raw.outputs, pair_keys: { dtype: 'float32', shape: ['batch', 'sequence', 2] }, pair_values: { dtype: 'float32', shape: ['batch', 'sequence', 1] } };
+      raw.pairs = { keys: 'pair_keys', values: 'pair_values', dim: 2, keyLabel: 'QUESTION', valueLabel: 'ANSWER' };
+      raw.tasks = {
+        extract: { labels: ['O', 'B-QUESTION', 'I-QUESTION', 'B-ANSWER', 'I-ANSWER'], outputs: { logits: 'logits' } },
+        classify: { labels: ['letter', 'memo'], linear: { from: ['pair_keys', 'pair_values'], pooling: 'mean-word-tokens', weight: [[1, 0, 0], [0, 1, 2]], bias: [0, 0.5] } },
+        ask: { labels: [], keyLookup: { minKeySimilarity: 0.6 } },
+      };
+      return raw;
+    }
+
+    it('read heads the service computes: classify linear over pooled outputs, ask by key lookup, no output names', () => {
+      const manifest = parseBundleManifest(computedHeads());
+      assert.deepEqual(bundleTasks(manifest), ['extract', 'classify', 'ask']);
+      assert.deepEqual(taskHead(manifest, 'classify').outputs, {});
+      assert.deepEqual(taskHead(manifest, 'classify').linear?.bias, [0, 0.5]);
+      assert.deepEqual(taskHead(manifest, 'ask'), { labels: [], outputs: {}, keyLookup: { minKeySimilarity: 0.6 } });
+    });
+
+    it('refuse a linear head that does not fit its outputs or labels, and key lookup without the key-value head', () => {
+      const wrongWidth = computedHeads();
+      wrongWidth.tasks.classify.linear.weight = [[1, 0], [0, 1]];
+      assert.deepEqual(problemsOf(wrongWidth), ['tasks.classify.linear.weight must be 2 rows (one per label) of 3 finite numbers']);
+      const undeclared = computedHeads();
+      undeclared.tasks.classify.linear.from = ['hidden_states'];
+      assert.deepEqual(problemsOf(undeclared), ["tasks.classify.linear.from names 'hidden_states', which outputs does not declare"]);
+      const perWindow = computedHeads();
+      perWindow.tasks.classify.linear.from = ['logits', 'pair_keys'];
+      perWindow.outputs.logits.shape = ['batch', 5];
+      assert.deepEqual(problemsOf(perWindow), ["tasks.classify.linear.from: 'logits' must be a per-token output [batch, sequence, n] with n a number"]);
+      const shortBias = computedHeads();
+      shortBias.tasks.classify.linear.bias = [0];
+      shortBias.tasks.classify.linear.pooling = 'mean-word-tokens';
+      assert.deepEqual(problemsOf(shortBias), ['tasks.classify.linear.bias must be 2 finite numbers']);
+      const noLabels = computedHeads();
+      noLabels.tasks.classify.labels = [];
+      assert.ok(problemsOf(noLabels).includes('tasks.classify.labels must be a non-empty array of strings'));
+      const noPairs = computedHeads();
+      delete noPairs.pairs;
+      noPairs.tasks.ask.keyLookup.minKeySimilarity = 2;
+      assert.deepEqual(problemsOf(noPairs), ['tasks.ask.keyLookup.minKeySimilarity must be a number in [0, 1]', 'tasks.ask.keyLookup needs the extract task and its key-value head (pairs)']);
+    });
+
     it('refuse a manifest with both forms, or with no task', () => {
       assert.deepEqual(problemsOf({ ...jointManifest(), task: 'extract' }), ['a manifest declares either task and labels or tasks, not both']);
       assert.deepEqual(problemsOf({ ...jointManifest(), tasks: {} }), ['tasks must be an object with at least one task']);

@@ -25,7 +25,12 @@ export interface TensorSpec {
  */
 export interface TaskHead {
   labels: string[];
+  /** Empty for a head the service computes from other outputs (classify `linear`, ask `keyLookup`). */
   outputs: Record<string, string>;
+  /** classify: a linear head over pooled per-token graph outputs, computed by the service (no logits output). */
+  linear?: LinearHead;
+  /** ask: answers are the values the key-value head pairs with the key the question names (no span output). */
+  keyLookup?: KeyLookupHead;
   /** ask: longest question in tokens (default 64; at most maxLength − 4 in effect) and longest answer span (default 30). */
   maxQuestionTokens?: number;
   maxAnswerTokens?: number;
@@ -56,6 +61,25 @@ export interface BundleManifest {
   metrics: Record<string, unknown>;
   parity?: Record<string, unknown>;
   licence?: Record<string, unknown>;
+}
+
+/**
+ * A classification head in the manifest: the mean of each `from` output (rank 3, per token) over a window's word
+ * tokens, concatenated, times `weight` ([label][feature] rows) plus `bias` gives the window's logits.
+ */
+export interface LinearHead {
+  from: string[];
+  pooling: typeof LINEAR_POOLING;
+  weight: number[][];
+  bias: number[];
+}
+
+export const LINEAR_POOLING = 'mean-word-tokens';
+
+/** Ask by key lookup: the bundle's extraction and key-value heads answer; `minKeySimilarity` is the least match of
+ * the question to a key (0–1) that still counts as naming it. */
+export interface KeyLookupHead {
+  minKeySimilarity: number;
 }
 
 /** The key-value head: which graph outputs hold the per-token keys and values, their width, and the labels it pairs. */
@@ -230,8 +254,9 @@ function taskHeads(raw: Json, problems: string[]): Partial<Record<ModelTask, Tas
       problems.push(`tasks.${task} must be an object`);
       continue;
     }
-    const candidate = { ...head, labels: head.labels ?? (task === 'ask' ? [] : undefined) };
-    const roles = outputRoleProblems(task as ModelTask, head.outputs);
+    const computed = (task === 'classify' && head.linear !== undefined) || (task === 'ask' && head.keyLookup !== undefined);
+    const candidate = { ...head, labels: head.labels ?? (task === 'ask' ? [] : undefined), outputs: head.outputs ?? (computed ? {} : undefined) };
+    const roles = computed ? computedHeadProblems(task as ModelTask, head, raw) : outputRoleProblems(task as ModelTask, head.outputs);
     problems.push(...headProblems(task as ModelTask, candidate, `tasks.${task}.`), ...roles);
     // Kept with label problems too, so its output names are checked as well (the manifest is refused anyway).
     if (roles.length === 0) heads[task as ModelTask] = withoutUndefined(candidate) as unknown as TaskHead;
@@ -248,6 +273,42 @@ function headProblems(task: ModelTask, head: Json, prefix: string): string[] {
   if (head.maxQuestionTokens !== undefined && !isInt(head.maxQuestionTokens, 1)) problems.push(`${prefix}maxQuestionTokens must be a positive integer`);
   if (head.maxAnswerTokens !== undefined && !isInt(head.maxAnswerTokens, 1)) problems.push(`${prefix}maxAnswerTokens must be a positive integer`);
   return problems;
+}
+
+/** A head the service computes: classify `linear` over declared per-token outputs, ask `keyLookup` on the key-value head. */
+function computedHeadProblems(task: ModelTask, head: Json, raw: Json): string[] {
+  if (task === 'ask') {
+    const lookup = head.keyLookup;
+    const problems: string[] = [];
+    if (!isObject(lookup) || typeof lookup.minKeySimilarity !== 'number' || !(lookup.minKeySimilarity >= 0 && lookup.minKeySimilarity <= 1)) {
+      problems.push('tasks.ask.keyLookup.minKeySimilarity must be a number in [0, 1]');
+    }
+    if (!isObject(raw.tasks) || raw.tasks.extract === undefined || raw.pairs === undefined) problems.push('tasks.ask.keyLookup needs the extract task and its key-value head (pairs)');
+    return problems;
+  }
+  return linearProblems(head.linear, Array.isArray(head.labels) ? head.labels.length : 0, raw.outputs);
+}
+
+function linearProblems(linear: unknown, labels: number, outputs: unknown): string[] {
+  const where = 'tasks.classify.linear';
+  if (!isObject(linear)) return [`${where} must be an object`];
+  if (linear.pooling !== LINEAR_POOLING) return [`${where}.pooling must be ${LINEAR_POOLING}`];
+  const from = linear.from;
+  if (!Array.isArray(from) || from.length === 0 || !from.every(isNonEmptyString)) return [`${where}.from must name graph outputs`];
+  let width = 0;
+  for (const name of from) {
+    const spec = isObject(outputs) ? outputs[name] : undefined;
+    const shape = isObject(spec) && Array.isArray(spec.shape) ? spec.shape : undefined;
+    if (!shape) return [`${where}.from names '${name}', which outputs does not declare`];
+    const last = shape[shape.length - 1];
+    if (shape.length !== 3 || !isInt(last, 1)) return [`${where}.from: '${name}' must be a per-token output [batch, sequence, n] with n a number`];
+    width += last;
+  }
+  const finiteRow = (row: unknown, length: number) => Array.isArray(row) && row.length === length && row.every((value) => typeof value === 'number' && Number.isFinite(value));
+  if (!Array.isArray(linear.weight) || linear.weight.length !== labels || !linear.weight.every((row) => finiteRow(row, width))) {
+    return [`${where}.weight must be ${labels} rows (one per label) of ${width} finite numbers`];
+  }
+  return finiteRow(linear.bias, labels) ? [] : [`${where}.bias must be ${labels} finite numbers`];
 }
 
 /** A head's `outputs` maps each of the task's results to a graph output name. */

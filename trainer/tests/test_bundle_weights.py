@@ -114,3 +114,22 @@ def test_other_labels_get_a_new_head_and_another_vocabulary_is_refused(prepared_
                  "--init-bundle", str(relabelled), "--max-steps", "0"]) == 2
     with pytest.raises(BundleWeightsError, match="another vocabulary"):
         load_bundle_weights(model, relabelled, {"x": 1}, [])
+
+
+def test_a_tasks_manifest_over_a_single_task_graph_keeps_its_head(prepared_dir, base_bundle, tmp_path):
+    """A bundle whose manifest lists heads the service computes (classify_head, key_lookup) beside its graph's own."""
+    shared = tmp_path / "shared"
+    shutil.copytree(base_bundle, shared)
+    manifest = json.loads((shared / "manifest.json").read_text())
+    labels = manifest.pop("labels")
+    manifest.pop("task")
+    manifest["tasks"] = {"extract": {"labels": labels, "outputs": {"logits": "logits"}},
+                         "ask": {"labels": [], "keyLookup": {"minKeySimilarity": 0.6}}}
+    (shared / "manifest.json").write_text(json.dumps(manifest))
+    run = tmp_path / "warm-shared"
+    train_tiny(prepared_dir, run, "--init-bundle", str(shared), "--max-steps", "0")
+    model, _ = load_checkpoint_model(run / "last.pt")
+    weights, _ = read_bundle_weights(shared, model.fusion.config)
+    ours = inference_parameters(model)
+    heads = [name for name in ours if name.startswith("head.")]
+    assert heads and all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in heads)

@@ -147,9 +147,16 @@ INFERENCE_MODULES = ("fusion.", "image_encoder.", "text_encoder.")
 def head_weights(weights: dict[str, torch.Tensor], manifest: dict, task: str) -> dict[str, torch.Tensor]:
     """The bundle's head of `task` under a single-task or joint model's names (`head.<x>` / `head.<task>.<x>`)."""
     heads = {name: value for name, value in weights.items() if name.startswith("head.")}
-    if manifest.get("task") == "joint":
+    if graph_task(manifest) == "joint":
         return {f"head.{name[len(f'head.{task}.'):]}": value for name, value in heads.items() if name.startswith(f"head.{task}.")}
-    return heads if manifest.get("task") == task else {}
+    return heads if graph_task(manifest) == task else {}
+
+
+def graph_task(manifest: dict) -> str | None:
+    """The task the graph's head weights were trained for: a single-task manifest's `task`; for a `tasks` manifest the
+    training model's (heads the service computes from the manifest, classify `linear` and ask `keyLookup`, hold no
+    graph weights)."""
+    return manifest.get("task") or manifest.get("training", {}).get("model", {}).get("task")
 
 
 def bundle_labels(manifest: dict, task: str) -> list[str] | None:
