@@ -125,7 +125,7 @@ def write_head(bundle: Path, labels: list[str], features: list[str], head: tuple
         "from": features, "pooling": POOLING,
         "weight": [[float(f"{value:.6g}") for value in row] for row in weight], "bias": [float(f"{value:.6g}") for value in bias]}}
     manifest.setdefault("metrics", {})["classify"] = metrics
-    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest["tasks"]["ask"] = {"labels": [], "keyLookup": {"minKeySimilarity": args.min_key_similarity}}
     if metrics is not None:
         manifest.setdefault("metrics", {})["ask"] = metrics
-    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote tasks.ask (key lookup, min key similarity {args.min_key_similarity:g}) into {path}", file=sys.stderr)
     return 0
 
