@@ -7,7 +7,7 @@ import { RegisteredModel } from '../registry/registry.service';
 import { BenchEndpoint } from '../evaluation/cli-args';
 import { listFunsdDocuments } from '../evaluation/funsd-documents';
 import { toClientWords } from '../evaluation/funsd-entities';
-import { askQuestionLimit } from '../registry/bundle-manifest';
+import { askQuestionLimit, taskHead } from '../registry/bundle-manifest';
 import { fitQuestion } from '../evaluation/qa-evaluation';
 import { DocumentUpload } from '../evaluation/service-client';
 
@@ -59,7 +59,8 @@ export function benchUpload(endpoint: BenchEndpoint, page: BenchPage, withWords:
 
 /**
  * Tokens of every window the service runs for the page with its words (special tokens included), encoded as the
- * inference services do: per page for extract and classify, per question × page window for ask.
+ * inference services do: per page for extract, classify and ask by key lookup (one extraction pass answers every
+ * question), per question × page window for a span head.
  */
 export async function windowLengths(model: RegisteredModel, endpoint: BenchEndpoint, page: BenchPage, questions: readonly string[]): Promise<number[]> {
   const { manifest, tokenizer } = model;
@@ -67,7 +68,7 @@ export async function windowLengths(model: RegisteredModel, endpoint: BenchEndpo
   if (tokens.ids.length === 0) return [];
   const size = { width: page.width, height: page.height };
   const layout = { maxLength: manifest.maxLength, stride: manifest.windowStride };
-  if (endpoint !== 'ask') return encodePage(tokens, page.words, size, manifest.tokenizer, layout).windows.map((window) => window.inputIds.length);
+  if (endpoint !== 'ask' || taskHead(manifest, 'ask').keyLookup) return encodePage(tokens, page.words, size, manifest.tokenizer, layout).windows.map((window) => window.inputIds.length);
   const lengths: number[] = [];
   for (const question of questions) {
     const ids = await tokenizer.tokenizeText(question);
