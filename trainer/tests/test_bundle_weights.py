@@ -93,19 +93,26 @@ def test_a_zero_step_warm_start_serves_like_its_base(prepared_dir, base_bundle, 
     assert set(INPUT_NAMES) <= set(inputs)
 
 
+def warm_start_from(prepared_dir, base_bundle, bundle, edit_manifest, run):
+    """A copy of the base bundle with its manifest edited, a zero-step warm start from it, and for the started model
+    whether each of its inference parameters equals the bundle's (name → bool), and the model."""
+    shutil.copytree(base_bundle, bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    (bundle / "manifest.json").write_text(json.dumps(edit_manifest(manifest)))
+    train_tiny(prepared_dir, run, "--init-bundle", str(bundle), "--max-steps", "0")
+    model, _ = load_checkpoint_model(run / "last.pt")
+    weights, _ = read_bundle_weights(bundle, model.fusion.config)
+    ours = inference_parameters(model)
+    return {name: np.array_equal(value, reached(name, model, weights[name].numpy())) for name, value in ours.items()}, model
+
+
 def test_other_labels_get_a_new_head_and_another_vocabulary_is_refused(prepared_dir, base_bundle, tmp_path):
     relabelled = tmp_path / "relabelled"
-    shutil.copytree(base_bundle, relabelled)
-    manifest = json.loads((relabelled / "manifest.json").read_text())
-    manifest["labels"] = [f"{label}-X" for label in manifest["labels"]]
-    (relabelled / "manifest.json").write_text(json.dumps(manifest))
-    run = tmp_path / "new-head"
-    train_tiny(prepared_dir, run, "--init-bundle", str(relabelled), "--max-steps", "0")
-    model, _ = load_checkpoint_model(run / "last.pt")
-    weights, _ = read_bundle_weights(relabelled, model.fusion.config)
-    ours = inference_parameters(model)
-    assert all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in ours if not name.startswith("head."))
-    assert not all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in ours if name.startswith("head."))
+    same, model = warm_start_from(prepared_dir, base_bundle, relabelled,
+                                  lambda manifest: {**manifest, "labels": [f"{label}-X" for label in manifest["labels"]]},
+                                  tmp_path / "new-head")
+    assert all(kept for name, kept in same.items() if not name.startswith("head."))
+    assert not all(kept for name, kept in same.items() if name.startswith("head."))
 
     tokenizer = json.loads((relabelled / "tokenizer.json").read_text())
     tokenizer["model"]["vocab"] = {"[UNK]": 0}
@@ -118,18 +125,11 @@ def test_other_labels_get_a_new_head_and_another_vocabulary_is_refused(prepared_
 
 def test_a_tasks_manifest_over_a_single_task_graph_keeps_its_head(prepared_dir, base_bundle, tmp_path):
     """A bundle whose manifest lists heads the service computes (classify_head, key_lookup) beside its graph's own."""
-    shared = tmp_path / "shared"
-    shutil.copytree(base_bundle, shared)
-    manifest = json.loads((shared / "manifest.json").read_text())
-    labels = manifest.pop("labels")
-    manifest.pop("task")
-    manifest["tasks"] = {"extract": {"labels": labels, "outputs": {"logits": "logits"}},
-                         "ask": {"labels": [], "keyLookup": {"minKeySimilarity": 0.6}}}
-    (shared / "manifest.json").write_text(json.dumps(manifest))
-    run = tmp_path / "warm-shared"
-    train_tiny(prepared_dir, run, "--init-bundle", str(shared), "--max-steps", "0")
-    model, _ = load_checkpoint_model(run / "last.pt")
-    weights, _ = read_bundle_weights(shared, model.fusion.config)
-    ours = inference_parameters(model)
-    heads = [name for name in ours if name.startswith("head.")]
-    assert heads and all(np.array_equal(ours[name], reached(name, model, weights[name].numpy())) for name in heads)
+    def as_tasks(manifest):
+        rest = {key: value for key, value in manifest.items() if key not in ("task", "labels")}
+        return {**rest, "tasks": {"extract": {"labels": manifest["labels"], "outputs": {"logits": "logits"}},
+                                  "ask": {"labels": [], "keyLookup": {"minKeySimilarity": 0.6}}}}
+
+    same, _ = warm_start_from(prepared_dir, base_bundle, tmp_path / "shared", as_tasks, tmp_path / "warm-shared")
+    heads = [name for name in same if name.startswith("head.")]
+    assert heads and all(same[name] for name in heads)
