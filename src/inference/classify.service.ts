@@ -57,12 +57,11 @@ export class ClassifyService {
     if (linear) {
       // The head runs here on the graph's per-token outputs (manifest tasks.classify.linear).
       const widths = linear.from.map((name) => Number(manifest.outputs[name].shape[2]));
-      const specs = Object.fromEntries(linear.from.map((name, i) => [name, { rank: 3, lastDim: widths[i] }]));
-      const rows = await this.pipeline.runWindows(model, windows, specs, timings);
+      const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, windows, timings);
       const logits = rows.map((row, index) => linearHeadLogits(linear, linear.from.map((name, i) => ({ data: row[name], width: widths[i] })), encoded.windows[index].wordIds));
       return meanProbabilities(logits.flatMap((row) => windowProbabilities(row, numLabels)), numLabels);
     }
-    const rows = await this.pipeline.runWindows(model, windows, { [outputs.logits]: { rank: 2, lastDim: numLabels } }, timings);
+    const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, windows, timings);
     const windowRows = rows.flatMap((row) => windowProbabilities(row[outputs.logits], numLabels));
     return meanProbabilities(windowRows, numLabels);
   }

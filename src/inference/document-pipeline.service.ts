@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { PageImage, PageWord } from '../common/document-types';
+import { createHash } from 'node:crypto';
 import { contentHash, PageCache } from '../cache/page-cache';
 import { furthestNamedPage, pageBeyondDocument } from '../documents/client-words';
 import { DocumentsService } from '../documents/documents.service';
@@ -144,6 +145,32 @@ export class DocumentPipeline {
   private runSession(model: RegisteredModel, session: SessionName, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const file = session === 'model' ? model.modelPath : join(model.directory, model.manifest.onnx.imageEncoderFile as string);
     return this.pool.run(file, feeds);
+  }
+
+  /**
+   * A page's windows through the graph with every per-window output the bundle declares, kept in the page cache: the
+   * extraction, classification and key-lookup heads of one bundle read the same forward pass, so asking, classifying
+   * and extracting one page costs one pass. The key holds the windows' content (tokens and boxes), so other words
+   * for the same bytes (client words, another OCR engine) miss.
+   */
+  async runPageWindows(model: RegisteredModel, hash: string, page: number, windows: readonly WindowInput[], timings: PipelineTimings): Promise<Array<Record<string, Float32Array>>> {
+    const { manifest } = model;
+    const content = createHash('sha256');
+    for (const window of windows) content.update(Int32Array.from(window.inputIds)).update(Int32Array.from(window.bbox.flat())).update('|');
+    const key = `forward:${hash}:${page}:${content.digest('hex')}:${model.id}@${manifest.version}`;
+    const outputs = Object.fromEntries(
+      Object.entries(manifest.outputs).map(([name, spec]) => {
+        const last = spec.shape[spec.shape.length - 1];
+        return [name, { rank: spec.shape.length, ...(typeof last === 'number' && spec.shape.length > 1 ? { lastDim: last } : {}) }];
+      }),
+    );
+    const { value, hit } = await this.cache.getOrCompute(
+      key,
+      () => this.runWindows(model, windows, outputs, timings),
+      (rows) => rows.reduce((total, row) => total + Object.values(row).reduce((sum, data) => sum + data.byteLength, 0), 0),
+    );
+    if (!hit) timings.cacheHit = false;
+    return value;
   }
 
   /**

@@ -110,15 +110,7 @@ export class ExtractService {
     const encoded = encodePage(tokens, words, image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
     const imageRow = await this.pipeline.imageInput(model, hash, image, timings);
     const numLabels = labels.length;
-    const rows = await this.pipeline.runWindows(
-      model,
-      encoded.windows.map((window) => ({ ...window, image: imageRow })),
-      {
-        [outputs.logits]: { rank: 3, lastDim: numLabels },
-        ...(manifest.pairs ? { [manifest.pairs.keys]: { rank: 3, lastDim: manifest.pairs.dim }, [manifest.pairs.values]: { rank: 3, lastDim: manifest.pairs.dim } } : {}),
-      },
-      timings,
-    );
+    const rows = await this.pipeline.runPageWindows(model, hash, image.index, encoded.windows.map((window) => ({ ...window, image: imageRow })), timings);
     const windowLogits = encoded.windows.map((window, index) => ({
       tokenStart: window.tokenStart,
       contentLength: window.inputIds.length - 2,

@@ -22,8 +22,9 @@ describe('dynamic batching of /v1/extract', () => {
   let document: string;
 
   before(async () => {
-    // A generous wait makes the four concurrent requests meet in one batch even on a busy machine.
-    app = await bootApp({ AETNET_BATCH_MAX_WAIT_MS: '300', AETNET_BATCH_MAX_SIZE: '8', AETNET_INFERENCE_THREADS: '1' });
+    // A generous wait makes the four concurrent requests meet in one batch even on a busy machine; the page cache is
+    // off, or the repeated requests would reuse their first forward passes.
+    app = await bootApp({ AETNET_BATCH_MAX_WAIT_MS: '300', AETNET_BATCH_MAX_SIZE: '8', AETNET_INFERENCE_THREADS: '1', AETNET_PAGE_CACHE_MAX_ENTRIES: '0' });
     document = (await solidPng(1000, 60)).toString('base64');
   });
 

@@ -25,7 +25,8 @@ describe('inference stays off the event loop', () => {
   let app: NestFastifyApplication;
 
   before(async () => {
-    app = await bootApp({ AETNET_INFERENCE_THREADS: '1' });
+    // Page cache off: the same document again would reuse its first forward pass instead of running long ones.
+    app = await bootApp({ AETNET_INFERENCE_THREADS: '1', AETNET_PAGE_CACHE_MAX_ENTRIES: '0' });
   });
 
   after(async () => {

@@ -75,10 +75,12 @@ describe('the shipped bundle: extract, classify and ask from one backbone', () =
     assert.equal(signed.answer, null);
   });
 
-  it('classifies the page from the same backbone, and refuses a question longer than the limit', async () => {
+  it('classifies the page from the same forward pass the question used, and refuses a question longer than the limit', async () => {
     const response = await upload('/v1/classify');
     assert.equal(response.statusCode, 200, response.body);
-    const { document } = response.json() as { document: { label: string; confidence: number; scores: Record<string, number> } };
+    const { document, timings } = response.json() as { document: { label: string; confidence: number; scores: Record<string, number> }; timings: { modelMs: number; ocrMs: number; cacheHit: boolean } };
+    // The page's words, image and the graph's outputs were all computed for /v1/ask above (page cache).
+    assert.deepEqual({ cacheHit: timings.cacheHit, modelMs: timings.modelMs, ocrMs: timings.ocrMs }, { cacheHit: true, modelMs: 0, ocrMs: 0 });
     assert.equal(Object.keys(document.scores).length, 16);
     const total = Object.values(document.scores).reduce((sum, value) => sum + value, 0);
     assert.ok(Math.abs(total - 1) < 1e-6);
