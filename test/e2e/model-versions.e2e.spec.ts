@@ -16,7 +16,8 @@ import { pollUntil } from '../helpers/poll';
 const SHIPPED_ID = 'tiny-extract';
 const POLL_MS = 100;
 /** Shared by both replicas; the queue limit is raised because the swap test queues many windows at once. */
-const ENV = { AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_REGISTRY_POLL_MS: String(POLL_MS), AETNET_QUEUE_LIMIT: '10000' };
+// Page cache off: the swap-under-load test needs every one of its identical requests to run the graph.
+const ENV = { AETNET_ADMIN_KEY: ADMIN_KEY, AETNET_REGISTRY_POLL_MS: String(POLL_MS), AETNET_QUEUE_LIMIT: '10000', AETNET_PAGE_CACHE_MAX_ENTRIES: '0' };
 const FORM_LINES = ['REGISTRATION FORM', 'Name: John Smith', 'Date: 12/03/1990'];
 
 interface VersionBody {
