@@ -1,5 +1,5 @@
 import { levenshtein } from '../evaluation/qa-metrics';
-import { decodePairs, KEY_LABEL, PairableEntity, VALUE_LABEL } from './key-value-pairs';
+import { bestAgainstNone, decodePairs, KEY_LABEL, PairableEntity, VALUE_LABEL } from './key-value-pairs';
 
 /**
  * Asking by key lookup: a question about a form names one of its keys ("What is the fax number?" → "FAX NO.:"), and
@@ -74,15 +74,13 @@ export function lookupAnswers<E extends LookupEntity>(question: string, pages: r
       const decoded = pairs.filter((pair) => pair.key === key && pair.value !== null);
       for (const pair of decoded) candidates.push({ page: pageIndex, key, value: pair.value!, similarity, confidence: similarity * (pair.confidence ?? 1), fromKey: false });
       if (decoded.length > 0) continue;
-      const scored = values.flatMap((value) => {
-        const logit = score(key, value);
-        return logit === undefined ? [] : [{ value, logit }];
-      });
-      const best = scored.reduce<{ value: number; logit: number } | undefined>((a, b) => (a === undefined || b.logit > a.logit ? b : a), undefined);
-      if (!best) continue;
-      const top = Math.max(0, best.logit);
-      const total = Math.exp(-top) + scored.reduce((sum, entry) => sum + Math.exp(entry.logit - top), 0);
-      candidates.push({ page: pageIndex, key, value: best.value, similarity, confidence: (similarity * Math.exp(best.logit - top)) / total, fromKey: true });
+      const best = bestAgainstNone(
+        values.flatMap((value) => {
+          const logit = score(key, value);
+          return logit === undefined ? [] : [{ value, logit }];
+        }),
+      );
+      if (best) candidates.push({ page: pageIndex, key, value: best.value, similarity, confidence: similarity * best.probability, fromKey: true });
     }
   });
   return candidates.sort((a, b) => Number(a.fromKey) - Number(b.fromKey) || b.confidence - a.confidence || a.page - b.page || a.value - b.value);

@@ -78,13 +78,22 @@ export function decodePairs(entities: readonly PairableEntity[], score: (key: nu
       const logit = score(key, value);
       return logit === undefined ? [] : [{ key, logit }];
     });
-    const top = Math.max(0, ...candidates.map((candidate) => candidate.logit));
-    const none = Math.exp(-top);
-    const total = none + candidates.reduce((sum, candidate) => sum + Math.exp(candidate.logit - top), 0);
-    const best = candidates.reduce<{ key: number; logit: number } | undefined>((a, b) => (a === undefined || b.logit > a.logit ? b : a), undefined);
-    if (best && best.logit > 0) pairs.push({ key: best.key, value, confidence: Math.exp(best.logit - top) / total });
+    const best = bestAgainstNone(candidates);
+    if (best && best.logit > 0) pairs.push({ key: best.key, value, confidence: best.probability });
   }
   return withLoneKeys(pairs, keys);
+}
+
+/**
+ * The highest-scoring candidate with its probability in a softmax over all candidates and a fixed 0 logit for
+ * "none" (no key for a value, no value for a key), as the head was trained; undefined without candidates.
+ */
+export function bestAgainstNone<C extends { logit: number }>(candidates: readonly C[]): (C & { probability: number }) | undefined {
+  const best = candidates.reduce<C | undefined>((a, b) => (a === undefined || b.logit > a.logit ? b : a), undefined);
+  if (best === undefined) return undefined;
+  const top = Math.max(0, best.logit);
+  const total = Math.exp(-top) + candidates.reduce((sum, candidate) => sum + Math.exp(candidate.logit - top), 0);
+  return { ...best, probability: Math.exp(best.logit - top) / total };
 }
 
 /** The head's geometry MLP (manifest `pairs.geometry`): Linear layers, weights as [out][in] rows, ReLU between them. */

@@ -69,9 +69,9 @@ export class AskService {
     questionIds: number[][],
     timings: PipelineTimings,
   ): Promise<AnswerDto[]> {
-    if (taskHead(model.manifest, 'ask').keyLookup) return this.lookUpKeys(model, document, request, timings);
-    const windows = await this.questionWindows(model, document, questionIds, timings);
     const head = taskHead(model.manifest, 'ask');
+    if (head.keyLookup) return this.lookUpKeys(model, document, request, head.keyLookup.minKeySimilarity, timings);
+    const windows = await this.questionWindows(model, document, questionIds, timings);
     const { start_logits: startName, end_logits: endName } = head.outputs;
     const rows = await this.pipeline.runWindows(model, windows, { [startName]: { rank: 2 }, [endName]: { rank: 2 } }, timings);
 
@@ -95,9 +95,8 @@ export class AskService {
    * Key lookup (manifest tasks.ask.keyLookup): one extraction pass per page, whatever the number of questions, then
    * each question's answer is the value paired with the key it names (heads/key-lookup.ts).
    */
-  private async lookUpKeys(model: RegisteredModel, document: PreparedDocument, request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>, timings: PipelineTimings): Promise<AnswerDto[]> {
+  private async lookUpKeys(model: RegisteredModel, document: PreparedDocument, request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>, minKeySimilarity: number, timings: PipelineTimings): Promise<AnswerDto[]> {
     const extracted = await this.extraction.extractPages(model, document, timings);
-    const { minKeySimilarity } = taskHead(model.manifest, 'ask').keyLookup!;
     const pages = extracted.map(({ page }) => page);
     // A page without the head's outputs (no words) has no keys to name.
     const keyed = extracted.map(({ entities, scorer }) => ({ entities, scorer: scorer ?? (() => () => undefined) }));

@@ -53,16 +53,12 @@ export class ClassifyService {
     const imageRow = await this.pipeline.imageInput(model, hash, page.image, timings);
     const { labels, outputs, linear } = taskHead(manifest, 'classify');
     const numLabels = labels.length;
-    const windows = encoded.windows.map((window) => ({ ...window, image: imageRow }));
-    if (linear) {
-      // The head runs here on the graph's per-token outputs (manifest tasks.classify.linear).
-      const widths = linear.from.map((name) => Number(manifest.outputs[name].shape[2]));
-      const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, windows, timings);
-      const logits = rows.map((row, index) => linearHeadLogits(linear, linear.from.map((name, i) => ({ data: row[name], width: widths[i] })), encoded.windows[index].wordIds));
-      return meanProbabilities(logits.flatMap((row) => windowProbabilities(row, numLabels)), numLabels);
-    }
-    const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, windows, timings);
-    const windowRows = rows.flatMap((row) => windowProbabilities(row[outputs.logits], numLabels));
-    return meanProbabilities(windowRows, numLabels);
+    const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, encoded.windows.map((window) => ({ ...window, image: imageRow })), timings);
+    // A linear head runs here on the graph's per-token outputs (manifest tasks.classify.linear); else the graph's logits.
+    const widths = linear?.from.map((name) => Number(manifest.outputs[name].shape[2]));
+    const logits = rows.map((row, index) =>
+      linear && widths ? linearHeadLogits(linear, linear.from.map((name, i) => ({ data: row[name], width: widths[i] })), encoded.windows[index].wordIds) : row[outputs.logits],
+    );
+    return meanProbabilities(logits.flatMap((row) => windowProbabilities(row, numLabels)), numLabels);
   }
 }

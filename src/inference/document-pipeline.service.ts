@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { PageImage, PageWord } from '../common/document-types';
-import { createHash } from 'node:crypto';
 import { contentHash, PageCache } from '../cache/page-cache';
 import { furthestNamedPage, pageBeyondDocument } from '../documents/client-words';
 import { DocumentsService } from '../documents/documents.service';

@@ -5,7 +5,7 @@ import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, wi
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
 import { encodePage, PageSize } from '../layout';
-import { PairsHead, taskHead } from '../registry/bundle-manifest';
+import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
 import { ExtractPageDto, ExtractResponseDto } from './extract.dto';
@@ -63,9 +63,8 @@ export class ExtractService {
       confidence: predictions[i].confidence,
     }));
     const entities = decodeBio(labelled);
-    const { pairs, pairsFrom } = pairsOf(model, entities, pairWindows, page.image);
-    const head = model.manifest.pairs;
-    const scorer: PairScorer | undefined = head && pairWindows ? (given) => pairScores(head, given, pairWindows, page.image) : undefined;
+    const scorer = pairScorer(model, pairWindows, page.image);
+    const { pairs, pairsFrom } = pairsOf(scorer, entities);
     const dto: ExtractPageDto = {
       page: page.image.index + 1,
       width: page.image.width,
@@ -94,7 +93,7 @@ export class ExtractService {
       const timings = newTimings();
       const document = await this.pipeline.prepare(request, timings);
       const { pairWindows } = await this.predictWords(model, document.contentHash, document.pages[0], timings);
-      return pairsOf(model, entities, pairWindows, document.pages[0].image);
+      return pairsOf(pairScorer(model, pairWindows, document.pages[0].image), entities);
     });
   }
 
@@ -130,15 +129,19 @@ type PairsFrom = 'model' | 'geometric';
 /** The key-value head's score of key → value among the entities given (their labels say which may be keys and values). */
 export type PairScorer = (entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>) => (key: number, value: number) => number | undefined;
 
-/** The head's semantic score of each pair, plus its geometry MLP's when the manifest has one. */
-function pairScores(head: PairsHead, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[], page: PageSize): (key: number, value: number) => number | undefined {
-  const semantic = windowPairScores(pairWindows, entities, head.dim);
-  return head.geometry ? withGeometry(semantic, entities, page, head.geometry) : semantic;
+/** The bundle's key-value head over a page's windows (semantic score, plus its geometry MLP's when the manifest has
+ * one); undefined without the head or when the page had no tokens. */
+function pairScorer(model: RegisteredModel, pairWindows: PairWindow[] | undefined, page: PageSize): PairScorer | undefined {
+  const head = model.manifest.pairs;
+  if (!head || !pairWindows) return undefined;
+  return (entities) => {
+    const semantic = windowPairScores(pairWindows, entities, head.dim);
+    return head.geometry ? withGeometry(semantic, entities, page, head.geometry) : semantic;
+  };
 }
 
-/** The key-value head's pairs when the bundle has one (and the page had tokens), else the geometric rule's. */
-function pairsOf(model: RegisteredModel, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>, pairWindows: PairWindow[] | undefined, page: PageSize): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
-  const head = model.manifest.pairs;
-  if (head && pairWindows) return { pairs: decodePairs(entities, pairScores(head, entities, pairWindows, page)), pairsFrom: 'model' };
+/** The key-value head's pairs when there is one, else the geometric rule's. */
+function pairsOf(scorer: PairScorer | undefined, entities: ReadonlyArray<PairableEntity & { words: readonly number[] }>): { pairs: EntityPair[]; pairsFrom: PairsFrom } {
+  if (scorer) return { pairs: decodePairs(entities, scorer(entities)), pairsFrom: 'model' };
   return { pairs: geometricPairs(entities), pairsFrom: 'geometric' };
 }

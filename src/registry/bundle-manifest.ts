@@ -112,6 +112,10 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const isPlainFileName = (value: unknown): value is string =>
   typeof value === 'string' && SAFE_ID.test(value) && !value.includes('..');
 
+/** An array of `length` finite numbers (a weight row, a bias). */
+const finiteRow = (row: unknown, length: number): boolean =>
+  Array.isArray(row) && row.length === length && row.every((value) => typeof value === 'number' && Number.isFinite(value));
+
 /** Validates parsed manifest.json; returns it typed or throws ManifestError listing every problem found. */
 export function parseBundleManifest(raw: unknown): BundleManifest {
   const problems: string[] = [];
@@ -198,7 +202,6 @@ function geometryProblems(geometry: unknown): string[] {
   for (const [index, layer] of layers.entries()) {
     const where = `pairs.geometry.layers[${index}]`;
     const rows = isObject(layer) && Array.isArray(layer.weight) ? layer.weight : undefined;
-    const finiteRow = (row: unknown, length: number) => Array.isArray(row) && row.length === length && row.every((value) => typeof value === 'number' && Number.isFinite(value));
     if (!rows || rows.length === 0 || !rows.every((row) => finiteRow(row, inputs))) return [`${where}.weight must be rows of ${inputs} finite numbers`];
     if (!finiteRow((layer as Record<string, unknown>).bias, rows.length)) return [`${where}.bias must be ${rows.length} finite numbers`];
     inputs = rows.length;
@@ -304,7 +307,6 @@ function linearProblems(linear: unknown, labels: number, outputs: unknown): stri
     if (shape.length !== 3 || !isInt(last, 1)) return [`${where}.from: '${name}' must be a per-token output [batch, sequence, n] with n a number`];
     width += last;
   }
-  const finiteRow = (row: unknown, length: number) => Array.isArray(row) && row.length === length && row.every((value) => typeof value === 'number' && Number.isFinite(value));
   if (!Array.isArray(linear.weight) || linear.weight.length !== labels || !linear.weight.every((row) => finiteRow(row, width))) {
     return [`${where}.weight must be ${labels} rows (one per label) of ${width} finite numbers`];
   }
