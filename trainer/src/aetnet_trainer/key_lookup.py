@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, KeyError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    manifest["tasks"]["ask"] = {"labels": [], "keyLookup": {"minKeySimilarity": args.min_key_similarity}}
+    # A span reader (ask_reader) already declared stays: only the threshold changes.
+    reader = manifest["tasks"].get("ask", {}).get("keyLookup", {}).get("reader")
+    manifest["tasks"]["ask"] = {"labels": [], "keyLookup": {"minKeySimilarity": args.min_key_similarity,
+                                                            **({"reader": reader} if reader else {})}}
     if metrics is not None:
         manifest.setdefault("metrics", {})["ask"] = metrics
     path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -130,7 +130,11 @@ PAIR_GEOMETRY_FEATURES = ("gapX", "gapY", "centreDX", "centreDY", "overlapY", "o
 def pair_geometry(boxes: Tensor) -> Tensor:
     """(B, E, 4) entity boxes → (B, E, E, F): row = the value entity, column = the key entity. The last two are the
     geometric rule's own tests (a value on the key's line right of it; below it, overlapping horizontally)."""
-    value, key = boxes[:, :, None, :], boxes[:, None, :, :]
+    return box_geometry(boxes[:, :, None, :], boxes[:, None, :, :])
+
+
+def box_geometry(value: Tensor, key: Tensor) -> Tensor:
+    """pair_geometry's features of value boxes against key boxes (..., 4), broadcast against each other."""
     key_height, value_height = key[..., 3] - key[..., 1], value[..., 3] - value[..., 1]
     key_width, value_width = key[..., 2] - key[..., 0], value[..., 2] - value[..., 0]
     overlap_y = (torch.minimum(key[..., 3], value[..., 3]) - torch.maximum(key[..., 1], value[..., 1])).clamp(min=0)
