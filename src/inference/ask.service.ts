@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DomainError } from '../common/domain-error';
 import { lookupAnswers } from '../heads/key-lookup';
+import { holdsKey, locateKeys, readerBatch, readerSpanWindow } from '../heads/span-reader';
 import { decodeSpans, isNoAnswer, spanAnswer, SpanDecoding, SpanWindow } from '../heads/span-decode';
 import { encodeQuestionPage, QuestionWindow } from '../layout';
-import { askQuestionLimit, taskHead } from '../registry/bundle-manifest';
+import { askQuestionLimit, SpanReaderHead, taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { questionTooLong } from './ask-request';
 import { AnswerDto, AskResponseDto } from './ask.dto';
@@ -70,6 +71,7 @@ export class AskService {
     timings: PipelineTimings,
   ): Promise<AnswerDto[]> {
     const head = taskHead(model.manifest, 'ask');
+    if (head.keyLookup?.reader) return this.readKeys(model, document, request, head.keyLookup.minKeySimilarity, head.keyLookup.reader, timings);
     if (head.keyLookup) return this.lookUpKeys(model, document, request, head.keyLookup.minKeySimilarity, timings);
     const windows = await this.questionWindows(model, document, questionIds, timings);
     const { start_logits: startName, end_logits: endName } = head.outputs;
@@ -120,6 +122,42 @@ export class AskService {
         noAnswer,
       };
     });
+  }
+
+  /**
+   * Key lookup with a span head (manifest tasks.ask.keyLookup.reader): each question's key is found among a page's
+   * words (heads/span-reader.ts locateKeys), and the reader graph reads its answer from the page's cached forward
+   * pass, one run per window for all the keys found there; the extractive span decoder picks the answer.
+   */
+  private async readKeys(
+    model: RegisteredModel,
+    document: PreparedDocument,
+    request: Pick<AskRequest, 'questions' | 'topK' | 'minScore'>,
+    minKeySimilarity: number,
+    reader: SpanReaderHead,
+    timings: PipelineTimings,
+  ): Promise<AnswerDto[]> {
+    const widths = reader.from.map((name) => Number(model.manifest.outputs[name].shape[2]));
+    const spanWindows: SpanWindow[][] = request.questions.map(() => []);
+    for (const [pageIndex, page] of document.pages.entries()) {
+      const keys = request.questions.map((question) => locateKeys(question, page.words, minKeySimilarity));
+      // A page naming none of the keys needs no forward pass.
+      if (keys.every((found) => found.length === 0)) continue;
+      const forward = await this.pipeline.pageForward(model, document.contentHash, page, timings, true);
+      if (!forward) continue;
+      for (const [index, window] of forward.encoded.windows.entries()) {
+        const asked = keys.flatMap((found, question) => found.filter((key) => holdsKey(window.wordIds, key)).map((key) => ({ question, key })));
+        if (asked.length === 0) continue;
+        const sources = reader.from.map((name, i) => ({ data: forward.rows[index][name], width: widths[i] }));
+        const batch = readerBatch(window, sources, asked.map(({ key }) => key));
+        const outputs = await this.pipeline.runReader(model, batch.feeds, timings);
+        const logits = { start: outputs.start_logits.data as Float32Array, end: outputs.end_logits.data as Float32Array, none: outputs.none_logits.data as Float32Array };
+        asked.forEach(({ question }, row) => spanWindows[question].push(readerSpanWindow(pageIndex, batch, row, logits)));
+      }
+    }
+    return request.questions.map((question, index) =>
+      this.answer(question, document, decodeSpans(spanWindows[index], { maxAnswerTokens: reader.maxAnswerWords, topK: request.topK }), request.minScore),
+    );
   }
 
   private async tokenizeQuestions(model: RegisteredModel, questions: readonly string[]): Promise<number[][]> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { linearHeadLogits, meanProbabilities, toClassScores, windowProbabilities } from '../heads/sequence-classification';
-import { encodePage } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { ClassifyPageDto, ClassifyResponseDto } from './classify.dto';
@@ -47,13 +46,10 @@ export class ClassifyService {
 
   /** Mean of the page's window softmaxes; a page without words still gets one `[CLS] [SEP]` window and its image. */
   private async pageProbabilities(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<Float64Array> {
-    const { manifest, tokenizer } = model;
-    const tokens = await tokenizer.tokenizeWords(page.words.map((word) => word.text));
-    const encoded = encodePage(tokens, page.words, page.image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
-    const imageRow = await this.pipeline.imageInput(model, hash, page.image, timings);
+    const { manifest } = model;
+    const { encoded, rows } = await this.pipeline.pageForward(model, hash, page, timings);
     const { labels, outputs, linear } = taskHead(manifest, 'classify');
     const numLabels = labels.length;
-    const rows = await this.pipeline.runPageWindows(model, hash, page.image.index, encoded.windows.map((window) => ({ ...window, image: imageRow })), timings);
     // A linear head runs here on the graph's per-token outputs (manifest tasks.classify.linear); else the graph's logits.
     const widths = linear?.from.map((name) => Number(manifest.outputs[name].shape[2]));
     const logits = rows.map((row, index) =>

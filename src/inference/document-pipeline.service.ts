@@ -11,7 +11,7 @@ import { DocumentsService } from '../documents/documents.service';
 import { resizeToRgb } from '../documents/image-codec';
 import { chooseWords, WordsSource } from '../documents/words-source';
 import { buildWindowBatch, ImageRow, ModelWindow } from '../model/window-batch';
-import { toPixelValues } from '../layout';
+import { EncodedPage, encodePage, toPixelValues } from '../layout';
 import { InferencePool } from '../model/inference-pool';
 import type { TensorData } from '../model/onnx-session';
 import { OcrService } from '../ocr/ocr.service';
@@ -65,6 +65,12 @@ export interface WindowInput extends ModelWindow {
 }
 
 /** Expected layout of a float32 output: its rank and, when fixed, the size of its last axis. */
+/** A page's windows and each window's outputs (every output the bundle declares). */
+export interface PageForward {
+  encoded: EncodedPage;
+  rows: Array<Record<string, Float32Array>>;
+}
+
 export interface OutputSpec {
   rank: number;
   lastDim?: number;
@@ -145,6 +151,33 @@ export class DocumentPipeline {
   private runSession(model: RegisteredModel, session: SessionName, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const file = session === 'model' ? model.modelPath : join(model.directory, model.manifest.onnx.imageEncoderFile as string);
     return this.pool.run(file, feeds);
+  }
+
+  /**
+   * A page's words → the bundle's windows → their forward pass (runPageWindows, cached): what extract, classify and
+   * ask's key lookup read of a page. A page without content tokens still gets one `[CLS] [SEP]` window (its image
+   * alone), unless `skipEmpty`: then there is no pass and no result.
+   */
+  async pageForward(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<PageForward>;
+  async pageForward(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings, skipEmpty: true): Promise<PageForward | undefined>;
+  async pageForward(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings, skipEmpty = false): Promise<PageForward | undefined> {
+    const { manifest, tokenizer } = model;
+    const tokens = await tokenizer.tokenizeWords(page.words.map((word) => word.text));
+    if (skipEmpty && tokens.ids.length === 0) return undefined;
+    const encoded = encodePage(tokens, page.words, page.image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
+    const imageRow = await this.imageInput(model, hash, page.image, timings);
+    const rows = await this.runPageWindows(model, hash, page.image.index, encoded.windows.map((window) => ({ ...window, image: imageRow })), timings);
+    return { encoded, rows };
+  }
+
+  /** One run of the bundle's span reader graph (tasks.ask.keyLookup.reader); its time counts as model time. */
+  async runReader(model: RegisteredModel, feeds: Record<string, TensorData>, timings: PipelineTimings): Promise<Record<string, TensorData>> {
+    const started = performance.now();
+    const file = model.manifest.tasks.ask?.keyLookup?.reader?.file;
+    if (!file) throw new Error(`model ${model.id} has no span reader`);
+    const outputs = await this.pool.run(join(model.directory, file), feeds);
+    timings.modelMs += elapsedMs(started);
+    return outputs;
   }
 
   /**

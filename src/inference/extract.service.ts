@@ -4,7 +4,7 @@ import { decodeBio, Entity } from '../heads/bio-decode';
 import { decodePairs, EntityPair, geometricPairs, PairableEntity, PairWindow, windowPairScores, withGeometry } from '../heads/key-value-pairs';
 import { classifyWords, WordPrediction } from '../heads/token-classification';
 import { mergeWindowLogits } from '../heads/window-merge';
-import { encodePage, PageSize } from '../layout';
+import { PageSize } from '../layout';
 import { taskHead } from '../registry/bundle-manifest';
 import { RegisteredModel, RegistryService } from '../registry/registry.service';
 import { DocumentInput, DocumentPipeline, elapsedMs, newTimings, PipelineTimings, PreparedDocument, PreparedPage } from './document-pipeline.service';
@@ -99,17 +99,14 @@ export class ExtractService {
 
   /** Each word's label, and with a key-value head each window's keys and values (pairs are scored once entities are known). */
   private async predictWords(model: RegisteredModel, hash: string, page: PreparedPage, timings: PipelineTimings): Promise<{ predictions: WordPrediction[]; pairWindows?: PairWindow[] }> {
-    const { manifest, tokenizer } = model;
+    const { manifest } = model;
     const { labels, outputs } = taskHead(manifest, 'extract');
-    const { words, image } = page;
-    const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
+    const { words } = page;
+    const forward = await this.pipeline.pageForward(model, hash, page, timings, true);
     // No content tokens (no words, or only blanks): nothing for the model to label.
-    if (tokens.ids.length === 0) return { predictions: classifyWords(new Float32Array(0), [], words.length, labels) };
-
-    const encoded = encodePage(tokens, words, image, manifest.tokenizer, { maxLength: manifest.maxLength, stride: manifest.windowStride });
-    const imageRow = await this.pipeline.imageInput(model, hash, image, timings);
+    if (!forward) return { predictions: classifyWords(new Float32Array(0), [], words.length, labels) };
+    const { encoded, rows } = forward;
     const numLabels = labels.length;
-    const rows = await this.pipeline.runPageWindows(model, hash, image.index, encoded.windows.map((window) => ({ ...window, image: imageRow })), timings);
     const windowLogits = encoded.windows.map((window, index) => ({
       tokenStart: window.tokenStart,
       contentLength: window.inputIds.length - 2,

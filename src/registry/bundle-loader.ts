@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LayoutTokenizer } from '../layout';
 import { InferencePool } from '../model/inference-pool';
 import type { LoadedModel } from '../model/inference-worker';
-import { BundleManifest, bundleTasks, parseBundleManifest, taskHead } from './bundle-manifest';
+import { BundleManifest, bundleTasks, parseBundleManifest, SPAN_READER_INPUTS, SPAN_READER_OUTPUTS, taskHead } from './bundle-manifest';
 
 /** A bundle that loaded: validated manifest, its tokenizer, and a session the pool could create. */
 export interface RegisteredModel {
@@ -35,6 +35,8 @@ export async function readManifest(directory: string): Promise<BundleManifest> {
 export async function checkBundleFiles(directory: string, manifest: BundleManifest): Promise<LayoutTokenizer> {
   await assertFile(join(directory, manifest.onnx.file));
   if (manifest.onnx.imageEncoderFile) await assertFile(join(directory, manifest.onnx.imageEncoderFile));
+  const reader = spanReaderFile(manifest);
+  if (reader) await assertFile(join(directory, reader));
   await assertFile(join(directory, manifest.tokenizer.file));
   const tokenizer = await LayoutTokenizer.fromFile(join(directory, manifest.tokenizer.file));
   const { clsId, sepId, padId } = manifest.tokenizer;
@@ -77,6 +79,12 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
     const declared = manifest.imageEncoder ?? { inputs: { pixel_values: {} }, outputs: { image_embeddings: {} } };
     problems.push(...graphMismatch(manifest.onnx.imageEncoderFile, encoder, declared.inputs, declared.outputs));
   }
+  const reader = spanReaderFile(manifest);
+  if (reader) {
+    const loadedReader = await pool.load(join(directory, reader), { label: `${manifest.id}:askReader` });
+    const names = (list: readonly string[]) => Object.fromEntries(list.map((name) => [name, {}]));
+    problems.push(...graphMismatch(reader, loadedReader, names(SPAN_READER_INPUTS), names(SPAN_READER_OUTPUTS)));
+  }
   if (problems.length > 0) throw new Error(problems.join('; '));
   const createdAt = (await stat(join(directory, 'manifest.json'))).mtime.toISOString();
   const fallback = loaded.providerFailures.length > 0 ? { executionProviderFallback: loaded.providerFailures.join('; ') } : {};
@@ -86,7 +94,13 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
 /** The ONNX files of a loaded bundle, as the inference pool keys their sessions. */
 export function sessionPaths(model: RegisteredModel): string[] {
   const { imageEncoderFile } = model.manifest.onnx;
-  return imageEncoderFile ? [model.modelPath, join(model.directory, imageEncoderFile)] : [model.modelPath];
+  const reader = spanReaderFile(model.manifest);
+  return [model.modelPath, ...(imageEncoderFile ? [join(model.directory, imageEncoderFile)] : []), ...(reader ? [join(model.directory, reader)] : [])];
+}
+
+/** The ask head's span reader graph (tasks.ask.keyLookup.reader), when the bundle has one. */
+export function spanReaderFile(manifest: BundleManifest): string | undefined {
+  return manifest.tasks.ask?.keyLookup?.reader?.file;
 }
 
 async function assertFile(path: string): Promise<void> {

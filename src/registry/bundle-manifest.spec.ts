@@ -293,6 +293,23 @@ describe('parseBundleManifest', () => {
       assert.deepEqual(problemsOf(noPairs), ['tasks.ask.keyLookup.minKeySimilarity must be a number in [0, 1]', 'tasks.ask.keyLookup needs the extract task and its key-value head (pairs)']);
     });
 
+    it('read a span reader for key lookup, and refuse one whose file, outputs or answer length are wrong', () => {
+      const reader = { file: 'ask-reader.onnx', from: ['logits', 'pair_keys'], maxAnswerWords: 40 };
+      const withReader = computedHeads();
+      withReader.tasks.ask.keyLookup.reader = reader;
+      assert.deepEqual(taskHead(parseBundleManifest(withReader), 'ask').keyLookup, { minKeySimilarity: 0.6, reader });
+      const bad = computedHeads();
+      bad.tasks.ask.keyLookup.reader = { file: 'model.onnx', from: ['hidden_states'], maxAnswerWords: 0 };
+      assert.deepEqual(problemsOf(bad), [
+        'tasks.ask.keyLookup.reader.file must be another file name inside the bundle',
+        "tasks.ask.keyLookup.reader.from names 'hidden_states', which outputs does not declare",
+        'tasks.ask.keyLookup.reader.maxAnswerWords must be a positive integer',
+      ]);
+      const outside = computedHeads();
+      outside.tasks.ask.keyLookup.reader = { ...reader, file: '../reader.onnx' };
+      assert.deepEqual(problemsOf(outside), ['tasks.ask.keyLookup.reader.file must be another file name inside the bundle']);
+    });
+
     it('refuse a manifest with both forms, or with no task', () => {
       assert.deepEqual(problemsOf({ ...jointManifest(), task: 'extract' }), ['a manifest declares either task and labels or tasks, not both']);
       assert.deepEqual(problemsOf({ ...jointManifest(), tasks: {} }), ['tasks must be an object with at least one task']);

@@ -80,7 +80,20 @@ export const LINEAR_POOLING = 'mean-word-tokens';
  * the question to a key (0–1) that still counts as naming it. */
 export interface KeyLookupHead {
   minKeySimilarity: number;
+  /** The span head that reads a located key's answer (heads/span-reader.ts); absent: the key-value head's pair. */
+  reader?: SpanReaderHead;
 }
+
+/** A small graph of its own over the backbone's per-token outputs `from` (trainer aetnet_trainer.ask_reader). */
+export interface SpanReaderHead {
+  file: string;
+  from: string[];
+  maxAnswerWords: number;
+}
+
+/** The span reader graph's inputs and outputs (trainer ask_reader.INPUTS / OUTPUTS). */
+export const SPAN_READER_INPUTS = ['word_features', 'word_boxes', 'segment_boxes', 'key_mask', 'word_mask'];
+export const SPAN_READER_OUTPUTS = ['start_logits', 'end_logits', 'none_logits'];
 
 /** The key-value head: which graph outputs hold the per-token keys and values, their width, and the labels it pairs. */
 export interface PairsHead {
@@ -287,26 +300,45 @@ function computedHeadProblems(task: ModelTask, head: Json, raw: Json): string[] 
       problems.push('tasks.ask.keyLookup.minKeySimilarity must be a number in [0, 1]');
     }
     if (!isObject(raw.tasks) || raw.tasks.extract === undefined || raw.pairs === undefined) problems.push('tasks.ask.keyLookup needs the extract task and its key-value head (pairs)');
+    if (isObject(lookup) && lookup.reader !== undefined) problems.push(...readerProblems(lookup.reader, raw));
     return problems;
   }
   return linearProblems(head.linear, Array.isArray(head.labels) ? head.labels.length : 0, raw.outputs);
+}
+
+function readerProblems(reader: unknown, raw: Json): string[] {
+  const where = 'tasks.ask.keyLookup.reader';
+  if (!isObject(reader)) return [`${where} must be an object`];
+  const problems: string[] = [];
+  const onnx = isObject(raw.onnx) ? raw.onnx : {};
+  if (!isPlainFileName(reader.file) || reader.file === onnx.file || reader.file === onnx.imageEncoderFile) problems.push(`${where}.file must be another file name inside the bundle`);
+  const width = perTokenWidth(reader.from, raw.outputs, where);
+  if (typeof width === 'string') problems.push(width);
+  if (!isInt(reader.maxAnswerWords, 1)) problems.push(`${where}.maxAnswerWords must be a positive integer`);
+  return problems;
+}
+
+/** The summed width of the per-token outputs `from` names, or the problem with it. */
+function perTokenWidth(from: unknown, outputs: unknown, where: string): number | string {
+  if (!Array.isArray(from) || from.length === 0 || !from.every(isNonEmptyString)) return `${where}.from must name graph outputs`;
+  let width = 0;
+  for (const name of from) {
+    const spec = isObject(outputs) ? outputs[name] : undefined;
+    const shape = isObject(spec) && Array.isArray(spec.shape) ? spec.shape : undefined;
+    if (!shape) return `${where}.from names '${name}', which outputs does not declare`;
+    const last = shape[shape.length - 1];
+    if (shape.length !== 3 || !isInt(last, 1)) return `${where}.from: '${name}' must be a per-token output [batch, sequence, n] with n a number`;
+    width += last;
+  }
+  return width;
 }
 
 function linearProblems(linear: unknown, labels: number, outputs: unknown): string[] {
   const where = 'tasks.classify.linear';
   if (!isObject(linear)) return [`${where} must be an object`];
   if (linear.pooling !== LINEAR_POOLING) return [`${where}.pooling must be ${LINEAR_POOLING}`];
-  const from = linear.from;
-  if (!Array.isArray(from) || from.length === 0 || !from.every(isNonEmptyString)) return [`${where}.from must name graph outputs`];
-  let width = 0;
-  for (const name of from) {
-    const spec = isObject(outputs) ? outputs[name] : undefined;
-    const shape = isObject(spec) && Array.isArray(spec.shape) ? spec.shape : undefined;
-    if (!shape) return [`${where}.from names '${name}', which outputs does not declare`];
-    const last = shape[shape.length - 1];
-    if (shape.length !== 3 || !isInt(last, 1)) return [`${where}.from: '${name}' must be a per-token output [batch, sequence, n] with n a number`];
-    width += last;
-  }
+  const width = perTokenWidth(linear.from, outputs, where);
+  if (typeof width === 'string') return [width];
   if (!Array.isArray(linear.weight) || linear.weight.length !== labels || !linear.weight.every((row) => finiteRow(row, width))) {
     return [`${where}.weight must be ${labels} rows (one per label) of ${width} finite numbers`];
   }
