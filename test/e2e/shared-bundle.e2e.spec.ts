@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DomainError } from '../../src/common/domain-error';
+import { RegistryService } from '../../src/registry/registry.service';
 import { assertError, bootApp, multipart, REPO_ROOT } from '../helpers/app';
 
 const SHIPPED = 'funsd-extract-mpnet';
@@ -21,10 +23,14 @@ interface Answer {
   noAnswer: boolean;
 }
 
+/** A small bundle with the key-value head, to publish copies with a broken span reader (no 116 MB copies). */
+const TINY_PAIRS = join(REPO_ROOT, 'test', 'fixtures', 'pair-bundles', 'tiny-pairs');
+
 /**
- * The shipped bundle serves all three endpoints from one ONNX session: extraction and key-value heads in its graph,
- * the classification head and ask by key lookup computed from its outputs (manifest tasks.classify.linear,
- * tasks.ask.keyLookup). The page goes through OCR, as `curl -F file=@82092117.png` sends it.
+ * The shipped bundle serves all three endpoints from one backbone session: extraction and key-value heads in its
+ * graph, the classification head computed from its outputs (manifest tasks.classify.linear), and ask by key lookup
+ * with its span reader, a small graph over the same outputs (tasks.ask.keyLookup.reader). The page goes through OCR,
+ * as `curl -F file=@82092117.png` sends it.
  */
 describe('the shipped bundle: extract, classify and ask from one backbone', () => {
   let app: NestFastifyApplication;
@@ -88,5 +94,30 @@ describe('the shipped bundle: extract, classify and ask from one backbone', () =
 
     const long = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
     assertError(await upload('/v1/ask', [{ name: 'questions', value: JSON.stringify([long]) }]), 400, 'QUESTION_TOO_LONG');
+  });
+
+  it('refuses a bundle whose span reader is missing or is not a reader graph, naming the file', async () => {
+    const registry = app.get(RegistryService);
+    const refused = async (id: string, readerFile: string, write: (dir: string) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'aetnet-reader-'));
+      cpSync(TINY_PAIRS, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      const { task, labels, ...rest } = manifest;
+      const reader = { file: readerFile, from: ['logits', 'pair_keys'], maxAnswerWords: 40 };
+      const tasks = { [task]: { labels, outputs: { logits: 'logits' } }, ask: { labels: [], keyLookup: { minKeySimilarity: 0.6, reader } } };
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...rest, id, tasks }));
+      write(dir);
+      try {
+        const error = await registry.publish(dir).then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof DomainError && error.code === 'INVALID_BUNDLE', String(error));
+        return (error.details as { problems: string[] }).problems.join('; ');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    assert.match(await refused('no-reader', 'ask-reader.onnx', () => undefined), /ask-reader\.onnx is missing/);
+    const wrongGraph = await refused('wrong-reader', 'ask-reader.onnx', (dir) => copyFileSync(join(dir, 'model.onnx'), join(dir, 'ask-reader.onnx')));
+    assert.match(wrongGraph, /ask-reader\.onnx and manifest disagree \(inputs missing in graph: \[word_features,word_boxes,segment_boxes,key_mask,word_mask\]/);
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/v1/models' })).json().models.map((model: { id: string }) => model.id), [SHIPPED]);
   });
 });
