@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 export const USAGE = [
-  'usage: prepare [--task extract] --format funsd --input <dir> --out <dir> --tokenizer <tokenizer.json> [options]',
+  'usage: prepare [--task extract] --format funsd --input <dir> --out <dir> --tokenizer <tokenizer.json> [--words gold|ocr] [options]',
   '       prepare --task classify --format folders|jsonl --input <dir|manifest.jsonl> --out <dir> --tokenizer <file> [--labels a,b,c] [options]',
   '       prepare --task ask --format jsonl|funsd-qa --input <qa.jsonl|funsd root> --out <dir> --tokenizer <file> [--max-question-tokens 64] [options]',
   'options: [--max-length 512] [--stride 256] [--image-size 224] [--ocr-workers 1]',
@@ -29,6 +29,8 @@ export interface PrepareArgs {
   /** OCR engines (AETNET_OCR_ENGINE) for documents without words. */
   ocrWorkers: number;
   maxQuestionTokens: number;
+  /** extract: the annotation's words (gold), or our OCR's with the annotation carried onto them (ocr). */
+  words: 'gold' | 'ocr';
   /** Allowed class names in this order (classify); absent → the sorted labels found. */
   labels?: string[];
 }
@@ -57,6 +59,7 @@ export function parsePrepareArgs(argv: string[]): PrepareArgs {
         'ocr-workers': { type: 'string' },
         'max-question-tokens': { type: 'string' },
         labels: { type: 'string' },
+        words: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -77,6 +80,9 @@ export function parsePrepareArgs(argv: string[]): PrepareArgs {
   if (labels !== undefined && (labels.length === 0 || new Set(labels).size !== labels.length)) {
     throw new UsageError('--labels must list distinct class names separated by commas');
   }
+  const words = values.words ?? 'gold';
+  if (words !== 'gold' && words !== 'ocr') throw new UsageError(`unknown --words '${words}' (supported: gold, ocr)`);
+  if (values.words !== undefined && task !== 'extract') throw new UsageError('--words applies to --task extract only');
   const args: PrepareArgs = {
     task: task as PrepareTask,
     format,
@@ -89,6 +95,7 @@ export function parsePrepareArgs(argv: string[]): PrepareArgs {
     ocrWorkers: positiveInteger(values['ocr-workers'], '--ocr-workers', 1),
     maxQuestionTokens: positiveInteger(values['max-question-tokens'], '--max-question-tokens', 64),
     labels,
+    words,
   };
   if (args.maxLength < 3) throw new UsageError('--max-length must be at least 3');
   if (args.stride > args.maxLength - 2) throw new UsageError(`--stride must be at most --max-length − 2 (${args.maxLength - 2})`);

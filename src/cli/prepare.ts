@@ -8,7 +8,8 @@ import { bioLabels, tagType } from '../datasets/entity-labels';
 import { keyValueTargets } from '../datasets/prepared-writer';
 import { funsdGoldLinks } from '../datasets/funsd-links';
 import { findFunsdSplits, FunsdSplit, labelledWords, readFunsdForm } from '../datasets/funsd-reader';
-import { createOcrRecognizer, OcrRecognizer } from './ocr-recognizer';
+import { createOcrRecognizer, OcrRecognizer, Recognize } from './ocr-recognizer';
+import { funsdFormOnWords } from '../datasets/funsd-on-words';
 import { prepareAsk } from './prepare-ask';
 import { PrepareArgs, parsePrepareArgs, UsageError } from './prepare-args';
 import { prepareClassify } from './prepare-classify';
@@ -37,6 +38,7 @@ async function prepareExtractSplit(
   writer: PreparedDatasetWriter,
   seenDocIds: Set<string>,
   labels: readonly string[],
+  recognize: () => Recognize,
 ): Promise<SplitSummary> {
   const annotationFiles = (await readdir(split.annotationsDir)).filter((name) => name.endsWith('.json')).sort();
   const imageByStem = new Map((await readdir(split.imagesDir)).map((name) => [basename(name, extname(name)), name]));
@@ -50,12 +52,13 @@ async function prepareExtractSplit(
     if (seenDocIds.has(docId)) throw new Error(`${annotationPath}: document id ${docId} appears in more than one split`);
     seenDocIds.add(docId);
 
-    const form = await readFunsdForm(annotationPath);
+    const annotated = await readFunsdForm(annotationPath);
+    const original = await toRgbPng(join(split.imagesDir, imageName));
+    const form = args.words === 'ocr' ? funsdFormOnWords(annotated, await recognize()({ ...original, index: 0 })) : annotated;
     const words = labelledWords(form, annotationPath, labels);
     const targets = keyValueTargets(funsdGoldLinks(form));
     const pairs = targets.pairLinks.length > 0 ? targets : {};
     if (targets.pairLinks.length > 0) summary.linkedPages += 1;
-    const original = await toRgbPng(join(split.imagesDir, imageName));
     const paths = await writer.pageImages(docId, 0, original);
     const tokens = await tokenizer.tokenizeWords(words.map((word) => word.text));
     const page = encodePage(tokens, words, original, tokenizer.special, args);
@@ -97,18 +100,19 @@ async function funsdLabelSet(splits: readonly FunsdSplit[]): Promise<string[]> {
   return bioLabels(types);
 }
 
-async function prepareExtract(args: PrepareArgs, tokenizer: LayoutTokenizer, writer: PreparedDatasetWriter, log: (line: string) => void): Promise<Record<string, SplitSummary>> {
+async function prepareExtract(args: PrepareArgs, tokenizer: LayoutTokenizer, writer: PreparedDatasetWriter, recognize: () => Recognize, log: (line: string) => void): Promise<Record<string, SplitSummary>> {
   const splits = await findFunsdSplits(args.input);
   const labels = await funsdLabelSet(splits);
   const summaries: Record<string, SplitSummary> = {};
   const seenDocIds = new Set<string>();
   for (const split of splits) {
-    summaries[split.name] = await prepareExtractSplit(split, args, tokenizer, writer, seenDocIds, labels);
+    summaries[split.name] = await prepareExtractSplit(split, args, tokenizer, writer, seenDocIds, labels, recognize);
     log(formatSummary(split.name, summaries[split.name]));
   }
   await writer.finish({
     task: 'extract',
     source: args.format,
+    ...(args.words === 'ocr' ? { words: 'ocr' } : {}),
     labels,
     // Windows carry pairEntities / pairLinks (FUNSD links): the trainer adds the key-value head.
     ...(Object.values(summaries).some((summary) => summary.linkedPages > 0) ? { pairs: true } : {}),
@@ -132,7 +136,7 @@ export async function runPrepare(args: PrepareArgs, log: (line: string) => void 
   try {
     if (args.task === 'classify') return await prepareClassify(args, tokenizer, writer, loadPages, log);
     if (args.task === 'ask') return await prepareAsk(args, tokenizer, writer, loadPages, log);
-    return await prepareExtract(args, tokenizer, writer, log);
+    return await prepareExtract(args, tokenizer, writer, recognize, log);
   } finally {
     await writer.abort();
     await ocr?.close();

@@ -76,7 +76,8 @@ def bundle_with_reader(tmp_path_factory):
     bundle = root / "tiny-pairs"
     shutil.copytree(TINY_PAIRS, bundle)
     data = write_synthetic_dataset(root / "data", train_docs=12, test_docs=2, pairs=True)
-    code = ask_reader.main(["--bundle", str(bundle), "--data", str(data), "--out", str(root / "run"), "--epochs", "3",
+    # The same forms twice, as a gold-word and an OCR dataset would be.
+    code = ask_reader.main(["--bundle", str(bundle), "--data", f"{data},{data}", "--out", str(root / "run"), "--epochs", "3",
                             "--hidden", "16", "--validation-docs", "3", "--threads", "1", "--write"])
     assert code == 0
     return bundle, root / "run"
@@ -91,6 +92,7 @@ def test_the_reader_goes_into_the_bundle_and_its_manifest(bundle_with_reader):
     assert manifest["tasks"]["extract"]["outputs"] == {"logits": "logits"}
     metrics = json.loads((run / "metrics.json").read_text())
     assert 1 <= metrics["epochs"] <= 3 and len(metrics["curve"]) == 3 and metrics["parityMaxAbsDiff"] < 1e-4
+    assert len(metrics["data"]) == 2 and metrics["trainingKeys"] % 2 == 0
     session = ort.InferenceSession(str(bundle / "ask-reader.onnx"), providers=["CPUExecutionProvider"])
     assert [node.name for node in session.get_inputs()] == list(ask_reader.INPUTS)
     assert [node.name for node in session.get_outputs()] == list(ask_reader.OUTPUTS)

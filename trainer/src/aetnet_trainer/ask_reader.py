@@ -1,5 +1,5 @@
 """Span head for key lookup on a served bundle's backbone, the backbone graph left byte for byte as it is:
-python -m aetnet_trainer.ask_reader --bundle <bundle> --data <prepared funsd dir with pairs> --out <run dir> [--write].
+python -m aetnet_trainer.ask_reader --bundle <bundle> --data <prepared funsd dirs with pairs> --out <run dir> [--write].
 
 A question about a form names a key; the service finds the key's words on the page (heads/span-reader.ts
 locateKeys) and this head reads the answer's first and last word from the page's words given that key. It replaces
@@ -14,7 +14,9 @@ the number of questions.
 
 Training data: every QUESTION entity of the prepared FUNSD windows is a key; its linked ANSWER entities are the
 answers (several allowed: the likelihood of any of them), a key with no linked answer is unanswerable. The key's words
-are the gold entity's here; the service locates them by matching the question to the page's words. Epochs are chosen
+are the gold entity's here; the service locates them by matching the question to the page's words. Several datasets
+may be given: the same forms read from their annotated words and from our OCR (`prepare --words ocr`, the annotation
+carried onto the OCR words), so the head also learns from the words serving reads when a user sends only an image. Epochs are chosen
 on validation forms carved from the training split (span exact match), then the head is refitted on all of them for
 that many epochs. `--write` copies the graph into the bundle and declares it in `tasks.ask.keyLookup.reader`.
 """
@@ -36,6 +38,7 @@ import torch
 from torch import Tensor, nn
 
 from .classify_head import as_tasks_manifest
+from .bundle_outputs import window_outputs
 from .data import KEY_LABEL, VALUE_LABEL, PreparedDataset, carve_validation, read_metadata
 from .modeling import box_geometry
 
@@ -52,7 +55,8 @@ EXTRA_FEATURES = 5
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m aetnet_trainer.ask_reader", description=__doc__)
     parser.add_argument("--bundle", required=True, help="served bundle whose graph outputs the word features")
-    parser.add_argument("--data", required=True, help="prepared FUNSD extract dataset with pairs (npm run prepare -- --format funsd)")
+    parser.add_argument("--data", required=True, help="prepared FUNSD extract datasets with pairs, comma-separated (npm run "
+                        "prepare -- --format funsd [--words ocr]): the same forms read from gold words and from our OCR")
     parser.add_argument("--out", required=True, help="run directory: features, reader.onnx, metrics.json")
     parser.add_argument("--features", default=",".join(DEFAULT_FEATURES), help="per-token graph outputs read per word")
     parser.add_argument("--hidden", type=int, default=128)
@@ -143,27 +147,10 @@ def with_none(start: Tensor, end: Tensor, none: Tensor) -> tuple[Tensor, Tensor]
 def window_rows(bundle: Path, dataset: PreparedDataset, features: list[str], threads: int) -> list[np.ndarray]:
     """Each window's (W, D) word features: the graph outputs at each word's first token, from the bundle's own int8
     session (what serving computes), one window at a time."""
-    import onnxruntime as ort
-
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(bundle / manifest["onnx"]["file"]), options, providers=["CPUExecutionProvider"])
-    inputs = {node.name for node in session.get_inputs()}
-    if "image_embeddings" in inputs:
-        raise ValueError(f"{bundle} is a split bundle: the reader reads single-graph bundles only")
-    missing = [name for name in features if name not in {node.name for node in session.get_outputs()}]
-    if missing:
-        raise ValueError(f"{bundle}/{manifest['onnx']['file']} does not output {', '.join(missing)}")
     rows = []
-    for index in range(len(dataset)):
-        item = dataset[index]
-        feed = {"input_ids": item["input_ids"][None].numpy(),
-                "attention_mask": np.ones((1, len(item["input_ids"])), dtype=np.int64),
-                "bbox": item["bbox"][None].numpy(), "pixel_values": item["pixel_values"][None].numpy()}
-        outputs = session.run(features, {name: value for name, value in feed.items() if name in inputs})
-        tokens = [token for _, token in window_words(dataset.windows[index]["wordIds"])]
-        rows.append(np.concatenate([output[0][tokens] for output in outputs], -1).astype(np.float32))
+    for outputs, window in zip(window_outputs(bundle, dataset, features, threads), dataset.windows):
+        tokens = [token for _, token in window_words(window["wordIds"])]
+        rows.append(np.concatenate([output[tokens] for output in outputs], -1).astype(np.float32))
     return rows
 
 
@@ -313,38 +300,47 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     threads = args.threads or len(os.sched_getaffinity(0))
     torch.set_num_threads(threads)
-    bundle, data, out = Path(args.bundle), Path(args.data), Path(args.out)
+    bundle, out = Path(args.bundle), Path(args.out)
+    roots = [Path(path) for path in args.data.split(",") if path]
     features = [name for name in args.features.split(",") if name]
     try:
-        meta = read_metadata(data)
-        if meta["task"] != "extract" or not meta.get("pairs"):
-            raise ValueError(f"{data} is not an extract dataset with pairs (prepare --format funsd)")
         manifest = json.loads((bundle / "manifest.json").read_text())
         if "extract" not in manifest.get("tasks", {"extract": 1}) or "pairs" not in manifest:
             raise ValueError(f"{bundle} has no extraction head with a key-value head")
-        dataset = PreparedDataset(data, "train", manifest["image"]["size"], False)
-        train_set, validation = carve_validation(dataset, args.validation_docs, args.seed)
+        datasets = []
+        for root in roots:
+            meta = read_metadata(root)
+            if meta["task"] != "extract" or not meta.get("pairs"):
+                raise ValueError(f"{root} is not an extract dataset with pairs (prepare --format funsd)")
+            datasets.append(PreparedDataset(root, "train", manifest["image"]["size"], False))
+        if not datasets:
+            raise ValueError("--data names no dataset")
+        # The forms held out are drawn from the first dataset's; the others hold the same forms read another way.
+        _, validation = carve_validation(datasets[0], args.validation_docs, args.seed)
     except (OSError, KeyError, ValueError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    cache = out / "features.npz"
-    if cache.is_file():
-        stored = np.load(cache)
-        rows = [stored[str(index)] for index in range(len(dataset))]
-    else:
-        try:
-            rows = window_rows(bundle, dataset, features, threads)
-        except ValueError as error:
-            print(f"configuration error: {error}", file=sys.stderr)
-            return 2
-        np.savez(cache, **{str(index): row for index, row in enumerate(rows)})
+    examples, windows = [], 0
+    for index, (root, dataset) in enumerate(zip(roots, datasets)):
+        cache = out / f"features-{index}-{root.name}.npz"
+        if cache.is_file():
+            stored = np.load(cache)
+            rows = [stored[str(window)] for window in range(len(dataset))]
+        else:
+            try:
+                rows = window_rows(bundle, dataset, features, threads)
+            except ValueError as error:
+                print(f"configuration error: {error}", file=sys.stderr)
+                return 2
+            np.savez(cache, **{str(window): row for window, row in enumerate(rows)})
+        examples += [example for window, row in zip(dataset.windows, rows) for example in window_examples(window, row)]
+        windows += len(rows)
     held_out = {window["docId"] for window in validation.windows}
-    examples = [example for window, row in zip(dataset.windows, rows) for example in window_examples(window, row)]
     train_examples = [example for example in examples if example["docId"] not in held_out]
     validation_examples = [example for example in examples if example["docId"] in held_out]
-    print(f"features of {len(rows)} windows in {time.time() - started:.0f} s; {len(train_examples)} training and "
+    print(f"features of {windows} windows in {time.time() - started:.0f} s; {len(train_examples)} training and "
           f"{len(validation_examples)} validation keys", file=sys.stderr)
     held_out_model, curve = train(train_examples, args.epochs, args, validation_examples)
     chosen = max(range(len(curve)), key=lambda epoch: (curve[epoch], -epoch)) + 1
@@ -356,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     parity = export(model, graph, batch_of(validation_examples[:8]))
     metrics = {"split": "validation", "spanAccuracy": round(curve[chosen - 1], 4), "keys": len(validation_examples),
                "epochs": chosen, "refitOn": "train + validation", "trainingKeys": len(examples), "features": features,
-               "hidden": args.hidden, "lr": args.lr, "parityMaxAbsDiff": parity}
+               "hidden": args.hidden, "lr": args.lr, "data": [str(root) for root in roots], "parityMaxAbsDiff": parity}
     (out / "metrics.json").write_text(json.dumps({**metrics, "curve": [round(value, 4) for value in curve]}, indent=2))
     print(f"chosen {chosen} epochs (validation span accuracy {100 * curve[chosen - 1]:.2f}); refitted on "
           f"{len(examples)} keys; ONNX parity {parity:.2e}", file=sys.stderr)

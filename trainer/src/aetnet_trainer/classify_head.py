@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from .classify_metrics import classification_scores, document_predictions
+from .bundle_outputs import window_outputs
 from .data import PreparedDataset, carve_validation, read_metadata
 
 DEFAULT_FEATURES = ("pair_keys", "pair_values")
@@ -52,27 +53,8 @@ def pool_window(outputs: list[np.ndarray], word_ids: list[int]) -> np.ndarray:
 
 def window_features(bundle: Path, dataset: PreparedDataset, features: list[str], threads: int) -> np.ndarray:
     """One pooled feature row per window, from the bundle's own ONNX session, one window at a time (no padding)."""
-    import onnxruntime as ort
-
-    manifest = json.loads((bundle / "manifest.json").read_text())
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(bundle / manifest["onnx"]["file"]), options, providers=["CPUExecutionProvider"])
-    inputs = {node.name for node in session.get_inputs()}
-    if "image_embeddings" in inputs:
-        raise ValueError(f"{bundle} is a split bundle: pooled heads read single-graph bundles only")
-    missing = [name for name in features if name not in {node.name for node in session.get_outputs()}]
-    if missing:
-        raise ValueError(f"{bundle}/{manifest['onnx']['file']} does not output {', '.join(missing)}")
-    rows = []
-    for index in range(len(dataset)):
-        item = dataset[index]
-        feed = {"input_ids": item["input_ids"][None].numpy(),
-                "attention_mask": np.ones((1, len(item["input_ids"])), dtype=np.int64),
-                "bbox": item["bbox"][None].numpy(), "pixel_values": item["pixel_values"][None].numpy()}
-        outputs = session.run(features, {name: value for name, value in feed.items() if name in inputs})
-        rows.append(pool_window([output[0] for output in outputs], dataset.windows[index]["wordIds"]))
-    return np.stack(rows)
+    return np.stack([pool_window(outputs, window["wordIds"])
+                     for outputs, window in zip(window_outputs(bundle, dataset, features, threads), dataset.windows)])
 
 
 def fit_logistic(features: np.ndarray, labels: np.ndarray, classes: int, l2: float) -> tuple[np.ndarray, np.ndarray]:
