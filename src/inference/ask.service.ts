@@ -150,7 +150,7 @@ export class AskService {
         if (asked.length === 0) continue;
         const sources = reader.from.map((name, i) => ({ data: forward.rows[index][name], width: widths[i] }));
         const batch = readerBatch(window, sources, asked.map(({ key }) => key));
-        const outputs = await this.pipeline.runReader(model, batch.feeds, timings);
+        const outputs = await this.pipeline.runReader(model, batch.feeds, page.wordsSource, timings);
         const logits = { start: outputs.start_logits.data as Float32Array, end: outputs.end_logits.data as Float32Array, none: outputs.none_logits.data as Float32Array };
         asked.forEach(({ question }, row) => spanWindows[question].push(readerSpanWindow(pageIndex, batch, row, logits)));
       }

@@ -170,11 +170,15 @@ export class DocumentPipeline {
     return { encoded, rows };
   }
 
-  /** One run of the bundle's span reader graph (tasks.ask.keyLookup.reader); its time counts as model time. */
-  async runReader(model: RegisteredModel, feeds: Record<string, TensorData>, timings: PipelineTimings): Promise<Record<string, TensorData>> {
+  /**
+   * One run of the bundle's span reader graph (tasks.ask.keyLookup.reader) on a page whose words came from `source`:
+   * its OCR reader for OCR words when it has one; the time counts as model time.
+   */
+  async runReader(model: RegisteredModel, feeds: Record<string, TensorData>, source: WordsSource, timings: PipelineTimings): Promise<Record<string, TensorData>> {
     const started = performance.now();
-    const file = model.manifest.tasks.ask?.keyLookup?.reader?.file;
-    if (!file) throw new Error(`model ${model.id} has no span reader`);
+    const reader = model.manifest.tasks.ask?.keyLookup?.reader;
+    if (!reader) throw new Error(`model ${model.id} has no span reader`);
+    const file = source === 'ocr' && reader.ocrFile ? reader.ocrFile : reader.file;
     const outputs = await this.pool.run(join(model.directory, file), feeds);
     timings.modelMs += elapsedMs(started);
     return outputs;

@@ -35,8 +35,7 @@ export async function readManifest(directory: string): Promise<BundleManifest> {
 export async function checkBundleFiles(directory: string, manifest: BundleManifest): Promise<LayoutTokenizer> {
   await assertFile(join(directory, manifest.onnx.file));
   if (manifest.onnx.imageEncoderFile) await assertFile(join(directory, manifest.onnx.imageEncoderFile));
-  const reader = spanReaderFile(manifest);
-  if (reader) await assertFile(join(directory, reader));
+  for (const reader of spanReaderFiles(manifest)) await assertFile(join(directory, reader));
   await assertFile(join(directory, manifest.tokenizer.file));
   const tokenizer = await LayoutTokenizer.fromFile(join(directory, manifest.tokenizer.file));
   const { clsId, sepId, padId } = manifest.tokenizer;
@@ -79,9 +78,8 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
     const declared = manifest.imageEncoder ?? { inputs: { pixel_values: {} }, outputs: { image_embeddings: {} } };
     problems.push(...graphMismatch(manifest.onnx.imageEncoderFile, encoder, declared.inputs, declared.outputs));
   }
-  const reader = spanReaderFile(manifest);
-  if (reader) {
-    const loadedReader = await pool.load(join(directory, reader), { label: `${manifest.id}:askReader` });
+  for (const reader of spanReaderFiles(manifest)) {
+    const loadedReader = await pool.load(join(directory, reader), { label: `${manifest.id}:${reader}` });
     const names = (list: readonly string[]) => Object.fromEntries(list.map((name) => [name, {}]));
     problems.push(...graphMismatch(reader, loadedReader, names(SPAN_READER_INPUTS), names(SPAN_READER_OUTPUTS)));
   }
@@ -94,13 +92,14 @@ export async function loadBundle(directory: string, shipped: boolean, pool: Infe
 /** The ONNX files of a loaded bundle, as the inference pool keys their sessions. */
 export function sessionPaths(model: RegisteredModel): string[] {
   const { imageEncoderFile } = model.manifest.onnx;
-  const reader = spanReaderFile(model.manifest);
-  return [model.modelPath, ...(imageEncoderFile ? [join(model.directory, imageEncoderFile)] : []), ...(reader ? [join(model.directory, reader)] : [])];
+  const readers = spanReaderFiles(model.manifest).map((file) => join(model.directory, file));
+  return [model.modelPath, ...(imageEncoderFile ? [join(model.directory, imageEncoderFile)] : []), ...readers];
 }
 
-/** The ask head's span reader graph (tasks.ask.keyLookup.reader), when the bundle has one. */
-export function spanReaderFile(manifest: BundleManifest): string | undefined {
-  return manifest.tasks.ask?.keyLookup?.reader?.file;
+/** The ask head's span reader graphs (tasks.ask.keyLookup.reader: its file, and its OCR words' file if any). */
+export function spanReaderFiles(manifest: BundleManifest): string[] {
+  const reader = manifest.tasks.ask?.keyLookup?.reader;
+  return reader ? [reader.file, ...(reader.ocrFile ? [reader.ocrFile] : [])] : [];
 }
 
 async function assertFile(path: string): Promise<void> {

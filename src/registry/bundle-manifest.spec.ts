@@ -308,6 +308,12 @@ describe('parseBundleManifest', () => {
       const outside = computedHeads();
       outside.tasks.ask.keyLookup.reader = { ...reader, file: '../reader.onnx' };
       assert.deepEqual(problemsOf(outside), ['tasks.ask.keyLookup.reader.file must be another file name inside the bundle']);
+      const withOcr = computedHeads();
+      withOcr.tasks.ask.keyLookup.reader = { ...reader, ocrFile: 'ask-reader-ocr.onnx' };
+      assert.equal(taskHead(parseBundleManifest(withOcr), 'ask').keyLookup?.reader?.ocrFile, 'ask-reader-ocr.onnx');
+      const sameOcr = computedHeads();
+      sameOcr.tasks.ask.keyLookup.reader = { ...reader, ocrFile: 'ask-reader.onnx' };
+      assert.deepEqual(problemsOf(sameOcr), ['tasks.ask.keyLookup.reader.ocrFile must be another file name inside the bundle']);
     });
 
     it('refuse a manifest with both forms, or with no task', () => {

@@ -87,6 +87,8 @@ export interface KeyLookupHead {
 /** A small graph of its own over the backbone's per-token outputs `from` (trainer aetnet_trainer.ask_reader). */
 export interface SpanReaderHead {
   file: string;
+  /** The reader for pages whose words our OCR read (trained on OCR words, whose segments are lines); absent: `file`. */
+  ocrFile?: string;
   from: string[];
   maxAnswerWords: number;
 }
@@ -311,7 +313,11 @@ function readerProblems(reader: unknown, raw: Json): string[] {
   if (!isObject(reader)) return [`${where} must be an object`];
   const problems: string[] = [];
   const onnx = isObject(raw.onnx) ? raw.onnx : {};
-  if (!isPlainFileName(reader.file) || reader.file === onnx.file || reader.file === onnx.imageEncoderFile) problems.push(`${where}.file must be another file name inside the bundle`);
+  const taken = [onnx.file, onnx.imageEncoderFile];
+  if (!isPlainFileName(reader.file) || taken.includes(reader.file)) problems.push(`${where}.file must be another file name inside the bundle`);
+  if (reader.ocrFile !== undefined && (!isPlainFileName(reader.ocrFile) || [...taken, reader.file].includes(reader.ocrFile))) {
+    problems.push(`${where}.ocrFile must be another file name inside the bundle`);
+  }
   const width = perTokenWidth(reader.from, raw.outputs, where);
   if (typeof width === 'string') problems.push(width);
   if (!isInt(reader.maxAnswerWords, 1)) problems.push(`${where}.maxAnswerWords must be a positive integer`);

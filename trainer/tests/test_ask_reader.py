@@ -104,6 +104,20 @@ def test_the_reader_goes_into_the_bundle_and_its_manifest(bundle_with_reader):
     assert start.shape == end.shape == (2, 7) and none.shape == (2, 2)
 
 
+def test_an_ocr_reader_goes_beside_the_reader_and_needs_one(bundle_with_reader, tmp_path):
+    bundle, run = bundle_with_reader
+    args = ask_reader.parse_args(["--bundle", str(bundle), "--data", "x", "--out", "y", "--for-words", "ocr"])
+    features = list(ask_reader.DEFAULT_FEATURES)
+    ask_reader.write_reader(bundle, run / "ask-reader.onnx", features, args, {"note": "ocr"})
+    reader = json.loads((bundle / "manifest.json").read_text())["tasks"]["ask"]["keyLookup"]["reader"]
+    assert reader["file"] == "ask-reader.onnx" and reader["ocrFile"] == "ask-reader-ocr.onnx"
+    assert (bundle / "ask-reader-ocr.onnx").read_bytes() == (run / "ask-reader.onnx").read_bytes()
+    plain = tmp_path / "plain"
+    shutil.copytree(TINY_PAIRS, plain)
+    with pytest.raises(ValueError, match="no span reader"):
+        ask_reader.write_reader(plain, run / "ask-reader.onnx", features, args, {})
+
+
 def test_bad_input_is_a_configuration_error(tmp_path, capsys):
     classify = write_synthetic_dataset(tmp_path / "classify", train_docs=4, test_docs=1, task="classify")
     assert ask_reader.main(["--bundle", str(TINY_PAIRS), "--data", str(classify), "--out", str(tmp_path / "run")]) == 2

@@ -44,6 +44,7 @@ from .modeling import box_geometry
 
 DEFAULT_FEATURES = ("logits", "pair_keys", "pair_values")
 READER_FILE = "ask-reader.onnx"
+OCR_READER_FILE = "ask-reader-ocr.onnx"
 INPUTS = ("word_features", "word_boxes", "segment_boxes", "key_mask", "word_mask")
 # Per word, and "no answer" as (start, end) apart: dynamic batching pads and un-pads the words axis.
 OUTPUTS = ("start_logits", "end_logits", "none_logits")
@@ -69,6 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--write", action="store_true", help="copy the reader into the bundle and declare it")
+    parser.add_argument("--for-words", choices=("all", "ocr"), default="all",
+                        help="with --write: the bundle's reader (all), or its reader for pages our OCR read (ocr)")
     return parser.parse_args(argv)
 
 
@@ -285,9 +288,19 @@ def export(model: AskReader, path: Path, sample: dict[str, Tensor]) -> float:
 
 
 def write_reader(bundle: Path, graph: Path, features: list[str], args: argparse.Namespace, metrics: dict) -> None:
-    """Copies the graph into the bundle; tasks.ask.keyLookup gets the reader (a single-task manifest becomes `tasks`)."""
+    """Copies the graph into the bundle; tasks.ask.keyLookup gets the reader (a single-task manifest becomes `tasks`).
+    `--for-words ocr` adds it as the reader of OCR-read pages (`ocrFile`) beside the bundle's reader, same inputs."""
     path = bundle / "manifest.json"
     manifest = as_tasks_manifest(json.loads(path.read_text()))
+    if args.for_words == "ocr":
+        reader = manifest["tasks"].get("ask", {}).get("keyLookup", {}).get("reader")
+        if reader is None or reader["from"] != features:
+            raise ValueError(f"{bundle} has no span reader over {', '.join(features)} to add an OCR reader to")
+        shutil.copyfile(graph, bundle / OCR_READER_FILE)
+        reader["ocrFile"] = OCR_READER_FILE
+        manifest.setdefault("metrics", {})["askReaderOcr"] = metrics
+        path.write_text(json.dumps(manifest, indent=2) + "\n")
+        return
     shutil.copyfile(graph, bundle / READER_FILE)
     manifest["tasks"]["ask"] = {"labels": [], "keyLookup": {
         "minKeySimilarity": args.min_key_similarity,
@@ -357,8 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chosen {chosen} epochs (validation span accuracy {100 * curve[chosen - 1]:.2f}); refitted on "
           f"{len(examples)} keys; ONNX parity {parity:.2e}", file=sys.stderr)
     if args.write:
-        write_reader(bundle, graph, features, args, metrics)
-        print(f"wrote {READER_FILE} and tasks.ask.keyLookup.reader into {bundle}", file=sys.stderr)
+        try:
+            write_reader(bundle, graph, features, args, metrics)
+        except ValueError as error:
+            print(f"configuration error: {error}", file=sys.stderr)
+            return 2
+        print(f"wrote the reader ({args.for_words} words) into {bundle}", file=sys.stderr)
     return 0
 
 
