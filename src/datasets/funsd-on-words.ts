@@ -1,4 +1,4 @@
-import type { PageWord } from '../common/document-types';
+import type { PageWord, PixelBox } from '../common/document-types';
 import { unionBox } from '../layout/boxes';
 import { entityType, WordTag } from './entity-labels';
 import { FunsdEntity, FunsdForm } from './funsd-reader';
@@ -22,10 +22,10 @@ function intersection(a: readonly number[], b: readonly number[]): number {
  * links as annotated. Segments are the words' own (OCR lines), as serving gives the model.
  */
 export function funsdFormOnWords(form: FunsdForm, words: readonly PageWord[]): FunsdForm {
-  const boxes = new Map<number, number[]>();
+  const boxes = new Map<number, PixelBox>();
   for (const word of form.words) {
     const known = boxes.get(word.segment);
-    boxes.set(word.segment, known ? unionBox(known as [number, number, number, number], word.box) : [...word.box]);
+    boxes.set(word.segment, known ? unionBox(known, word.box) : [...word.box]);
   }
   const owner = words.map((word) => {
     const own = Math.max(area(word.box), 1);

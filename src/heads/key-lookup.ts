@@ -19,8 +19,11 @@ export function keyText(text: string): string {
 
 /** 1 − normalised edit distance between the key words of a question and of a key (0 when either names nothing). */
 export function keySimilarity(question: string, key: string): number {
-  const asked = keyText(question);
-  const printed = keyText(key);
+  return keyTextSimilarity(keyText(question), keyText(key));
+}
+
+/** keySimilarity of key words already taken out (keyText). */
+export function keyTextSimilarity(asked: string, printed: string): number {
   if (asked === '' || printed === '') return 0;
   return 1 - levenshtein(asked, printed) / Math.max(asked.length, printed.length);
 }

@@ -154,8 +154,8 @@ export interface PairWindow {
   values: Float32Array;
 }
 
-/** Each word's first token in a window. */
-function firstTokens(wordIds: readonly number[]): Map<number, number> {
+/** Each word's first token in a window, in window order (the key-value head and the span reader read words there). */
+export function firstTokens(wordIds: readonly number[]): Map<number, number> {
   const first = new Map<number, number>();
   wordIds.forEach((word, token) => {
     if (word >= 0 && !first.has(word)) first.set(word, token);

@@ -30,8 +30,8 @@ describe('span reader', () => {
       { word: 5, token: 3 },
       { word: 7, token: 4 },
     ]);
-    assert.equal(holdsKey([-1, 4, 5, -1], { firstWord: 4, lastWord: 5, similarity: 1 }), true);
-    assert.equal(holdsKey([-1, 5, 6, -1], { firstWord: 4, lastWord: 5, similarity: 1 }), false);
+    assert.equal(holdsKey(new Set([-1, 4, 5, -1]), { firstWord: 4, lastWord: 5, similarity: 1 }), true);
+    assert.equal(holdsKey(new Set([-1, 5, 6, -1]), { firstWord: 4, lastWord: 5, similarity: 1 }), false);
   });
 
   it('feeds every key of a window one row: the words’ outputs in `from` order, their boxes and the key’s mask', () => {

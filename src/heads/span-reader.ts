@@ -1,6 +1,7 @@
 import type { Box } from '../layout/boxes';
 import type { TensorData } from '../model/onnx-session';
-import { keySimilarity, keyText } from './key-lookup';
+import { keyText, keyTextSimilarity } from './key-lookup';
+import { firstTokens } from './key-value-pairs';
 import { SpanWindow } from './span-decode';
 
 /**
@@ -39,7 +40,7 @@ export function locateKeys(question: string, words: ReadonlyArray<{ text: string
       const printed = keyText(text);
       // 1 − |length difference| / longer length bounds the similarity from above: skip what cannot reach it.
       if (printed === '' || 1 - Math.abs(printed.length - asked.length) / Math.max(printed.length, asked.length) < minKeySimilarity) continue;
-      const similarity = keySimilarity(question, text);
+      const similarity = keyTextSimilarity(asked, printed);
       if (similarity >= minKeySimilarity && (best === undefined || similarity > best.similarity)) best = { firstWord: first, lastWord: last, similarity };
     }
     if (best) found.push(best);
@@ -55,15 +56,7 @@ export function locateKeys(question: string, words: ReadonlyArray<{ text: string
 
 /** Each word of a window with the position of its first token there, in window order (trainer ask_reader.window_words). */
 export function windowWords(wordIds: readonly number[]): Array<{ word: number; token: number }> {
-  const seen = new Set<number>();
-  const words: Array<{ word: number; token: number }> = [];
-  wordIds.forEach((word, token) => {
-    if (word >= 0 && !seen.has(word)) {
-      seen.add(word);
-      words.push({ word, token });
-    }
-  });
-  return words;
+  return [...firstTokens(wordIds)].map(([word, token]) => ({ word, token }));
 }
 
 /** One window's per-token outputs the reader reads, each with its width (`from` of the manifest, in order). */
@@ -125,9 +118,8 @@ export function readerBatch(window: { wordIds: readonly number[]; wordBbox: read
   };
 }
 
-/** Whether every word of `key` is in the window. */
-export function holdsKey(wordIds: readonly number[], key: KeySpan): boolean {
-  const present = new Set(wordIds);
+/** Whether every word of `key` is among a window's words (`present`: the set of its wordIds). */
+export function holdsKey(present: ReadonlySet<number>, key: KeySpan): boolean {
   for (let word = key.firstWord; word <= key.lastWord; word++) if (!present.has(word)) return false;
   return true;
 }

@@ -146,7 +146,8 @@ export class AskService {
       const forward = await this.pipeline.pageForward(model, document.contentHash, page, timings, true);
       if (!forward) continue;
       for (const [index, window] of forward.encoded.windows.entries()) {
-        const asked = keys.flatMap((found, question) => found.filter((key) => holdsKey(window.wordIds, key)).map((key) => ({ question, key })));
+        const present = new Set(window.wordIds);
+        const asked = keys.flatMap((found, question) => found.filter((key) => holdsKey(present, key)).map((key) => ({ question, key })));
         if (asked.length === 0) continue;
         const sources = reader.from.map((name, i) => ({ data: forward.rows[index][name], width: widths[i] }));
         const batch = readerBatch(window, sources, asked.map(({ key }) => key));

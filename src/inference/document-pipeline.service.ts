@@ -64,13 +64,13 @@ export interface WindowInput extends ModelWindow {
   image?: ImageRow;
 }
 
-/** Expected layout of a float32 output: its rank and, when fixed, the size of its last axis. */
 /** A page's windows and each window's outputs (every output the bundle declares). */
 export interface PageForward {
   encoded: EncodedPage;
   rows: Array<Record<string, Float32Array>>;
 }
 
+/** Expected layout of a float32 output: its rank and, when fixed, the size of its last axis. */
 export interface OutputSpec {
   rank: number;
   lastDim?: number;
